@@ -10,7 +10,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The folder that should hold the database file could not be created.
-    #[error("cannot create the data folder {path}: {source}; check that the parent exists and is writable")]
+    #[error(
+        "cannot create the data folder {path}: {source}; check that the parent exists and is writable"
+    )]
     CreateDir {
         /// The folder that was being created.
         path: PathBuf,
@@ -20,7 +22,9 @@ pub enum StoreError {
     },
 
     /// An operation named a collection that was never created.
-    #[error("collection {0:?} does not exist in the store; create it with `ensure_collection` first")]
+    #[error(
+        "collection {0:?} does not exist in the store; create it with `ensure_collection` first"
+    )]
     UnknownCollection(String),
 
     /// An operation named a principal that does not exist.
@@ -43,7 +47,9 @@ pub enum StoreError {
 
     /// The database is locked by another writer for longer than the busy
     /// timeout. Retrying later usually succeeds; an HTTP server maps this to 503.
-    #[error("the database is busy (locked by another writer for more than {timeout_ms} ms) while {context}; retry later")]
+    #[error(
+        "the database is busy (locked by another writer for more than {timeout_ms} ms) while {context}; retry later"
+    )]
     Busy {
         /// What the store was doing.
         context: &'static str,
@@ -53,7 +59,9 @@ pub enum StoreError {
 
     /// The database file was written by a newer build with a schema this
     /// build does not know.
-    #[error("the database schema version is {found}, but this build supports at most {supported}; run a newer phalanx or restore a backup made by this version")]
+    #[error(
+        "the database schema version is {found}, but this build supports at most {supported}; run a newer phalanx or restore a backup made by this version"
+    )]
     SchemaTooNew {
         /// `PRAGMA user_version` found in the file.
         found: i64,
@@ -63,7 +71,9 @@ pub enum StoreError {
 
     /// The injected clock returned a time that cannot be a STIX timestamp,
     /// so no server-assigned version could be made from it.
-    #[error("the clock returned {micros} µs since the epoch, which is outside the years 0000-9999; fix the system clock")]
+    #[error(
+        "the clock returned {micros} µs since the epoch, which is outside the years 0000-9999; fix the system clock"
+    )]
     BadClock {
         /// The value the clock returned (after the monotonic adjustment).
         micros: i64,

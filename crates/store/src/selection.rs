@@ -60,9 +60,7 @@ pub fn compare_spec_versions(a: &str, b: &str) -> Ordering {
 
 /// The latest spec version among `specs` (by [`compare_spec_versions`]).
 pub fn latest_spec<'a>(specs: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    specs
-        .into_iter()
-        .max_by(|a, b| compare_spec_versions(a, b))
+    specs.into_iter().max_by(|a, b| compare_spec_versions(a, b))
 }
 
 /// Computes the flags of every version of one object, given each version's
@@ -217,6 +215,9 @@ mod tests {
             versions: vec![],
         };
         assert!(none.is_empty());
-        assert_eq!(select_versions(&versions, &none, Some(&both)), vec![false; 4]);
+        assert_eq!(
+            select_versions(&versions, &none, Some(&both)),
+            vec![false; 4]
+        );
     }
 }

@@ -67,11 +67,8 @@ impl VersionKey {
             }
             Some(n)
         };
-        let separators_ok = b[4] == b'-'
-            && b[7] == b'-'
-            && b[10] == b'T'
-            && b[13] == b':'
-            && b[16] == b':';
+        let separators_ok =
+            b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':';
         if !separators_ok {
             return Err(fail("expected the layout YYYY-MM-DDTHH:MM:SS"));
         }
@@ -106,7 +103,11 @@ impl VersionKey {
                 }
                 middle
             }
-            _ => return Err(fail("must end in an optional fraction and an uppercase 'Z'")),
+            _ => {
+                return Err(fail(
+                    "must end in an optional fraction and an uppercase 'Z'",
+                ));
+            }
         };
         let mut normalised = String::with_capacity(NORMALISED_LEN);
         normalised.push_str(&text[..19]);
@@ -130,7 +131,9 @@ impl VersionKey {
             .map_err(|_| fail("instant out of the supported range"))?;
         let dt = ts.to_zoned(jiff::tz::TimeZone::UTC).datetime();
         if dt.year() < 0 {
-            return Err(fail("years before 0000 cannot be written as a STIX timestamp"));
+            return Err(fail(
+                "years before 0000 cannot be written as a STIX timestamp",
+            ));
         }
         Ok(VersionKey(format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
@@ -197,11 +200,21 @@ mod tests {
             ("2016-05-12T08:17:27.1Z", "2016-05-12T08:17:27.100Z"),
             ("2016-05-12T08:17:27.123Z", "2016-05-12T08:17:27.123Z"),
             ("2016-05-12T08:17:27.1234Z", "2016-05-12T08:17:27.1234Z"),
-            ("2016-05-12T08:17:27.123456789Z", "2016-05-12T08:17:27.123456789Z"),
-            ("2016-05-12T08:17:27.1234567891Z", "2016-05-12T08:17:27.123456789Z"),
+            (
+                "2016-05-12T08:17:27.123456789Z",
+                "2016-05-12T08:17:27.123456789Z",
+            ),
+            (
+                "2016-05-12T08:17:27.1234567891Z",
+                "2016-05-12T08:17:27.123456789Z",
+            ),
         ];
         for (input, shown) in cases {
-            assert_eq!(VersionKey::parse(input).unwrap().to_string(), shown, "{input}");
+            assert_eq!(
+                VersionKey::parse(input).unwrap().to_string(),
+                shown,
+                "{input}"
+            );
         }
     }
 
@@ -233,7 +246,10 @@ mod tests {
             "2017-01-01T00:00:00.000000001Z",
             "9999-12-31T23:59:59Z",
         ];
-        let keys: Vec<_> = texts.iter().map(|t| VersionKey::parse(t).unwrap()).collect();
+        let keys: Vec<_> = texts
+            .iter()
+            .map(|t| VersionKey::parse(t).unwrap())
+            .collect();
         for pair in keys.windows(2) {
             assert!(pair[0] < pair[1], "{:?} < {:?}", pair[0], pair[1]);
         }

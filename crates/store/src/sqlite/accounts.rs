@@ -56,7 +56,9 @@ pub(super) fn upsert_principal(
     })
     .ctx("storing a principal")?;
     let stored = tx
-        .prepare_cached(&format!("SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE name = ?1"))
+        .prepare_cached(&format!(
+            "SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE name = ?1"
+        ))
         .and_then(|mut stmt| stmt.query_row([principal.name], principal_from_row))
         .ctx("reading back a principal")?;
     tx.commit().ctx("committing a principal")?;
@@ -64,17 +66,24 @@ pub(super) fn upsert_principal(
 }
 
 pub(super) fn get_principal(conn: &Connection, name: &str) -> Result<Option<Principal>> {
-    conn.prepare_cached(&format!("SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE name = ?1"))
-        .and_then(|mut stmt| stmt.query_row([name], principal_from_row).optional())
-        .ctx("reading a principal")
+    conn.prepare_cached(&format!(
+        "SELECT {PRINCIPAL_COLUMNS} FROM principals WHERE name = ?1"
+    ))
+    .and_then(|mut stmt| stmt.query_row([name], principal_from_row).optional())
+    .ctx("reading a principal")
 }
 
 pub(super) fn list_principals(conn: &Connection) -> Result<Vec<Principal>> {
     let mut stmt = conn
-        .prepare_cached(&format!("SELECT {PRINCIPAL_COLUMNS} FROM principals ORDER BY name"))
+        .prepare_cached(&format!(
+            "SELECT {PRINCIPAL_COLUMNS} FROM principals ORDER BY name"
+        ))
         .ctx("listing principals")?;
-    let rows = stmt.query_map([], principal_from_row).ctx("listing principals")?;
-    rows.collect::<rusqlite::Result<_>>().ctx("listing principals")
+    let rows = stmt
+        .query_map([], principal_from_row)
+        .ctx("listing principals")?;
+    rows.collect::<rusqlite::Result<_>>()
+        .ctx("listing principals")
 }
 
 pub(super) fn delete_principal(conn: &Connection, name: &str) -> Result<bool> {
@@ -104,7 +113,11 @@ fn principal_exists(conn: &Connection, name: &str) -> Result<bool> {
         .ctx("looking up a principal")
 }
 
-pub(super) fn create_api_key(conn: &mut Connection, key: &NewApiKey<'_>, now: i64) -> Result<ApiKey> {
+pub(super) fn create_api_key(
+    conn: &mut Connection,
+    key: &NewApiKey<'_>,
+    now: i64,
+) -> Result<ApiKey> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .ctx("starting an API key insert")?;
@@ -130,7 +143,15 @@ pub(super) fn create_api_key(conn: &mut Connection, key: &NewApiKey<'_>, now: i6
         "INSERT INTO api_keys (key_id, principal, key_hash, label, created, revoked) \
          VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
     )
-    .and_then(|mut stmt| stmt.execute(params![key.key_id, key.principal, key.key_hash, key.label, now]))
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            key.key_id,
+            key.principal,
+            key.key_hash,
+            key.label,
+            now
+        ])
+    })
     .map_err(|e| match e.sqlite_error_code() {
         Some(ErrorCode::ConstraintViolation) => StoreError::DuplicateApiKey {
             what: "key_id",
@@ -158,8 +179,11 @@ pub(super) fn list_api_keys(conn: &Connection, principal: Option<&str>) -> Resul
             "SELECT {KEY_COLUMNS} FROM api_keys WHERE ?1 IS NULL OR principal = ?1 ORDER BY key_id"
         ))
         .ctx("listing API keys")?;
-    let rows = stmt.query_map([principal], key_from_row).ctx("listing API keys")?;
-    rows.collect::<rusqlite::Result<_>>().ctx("listing API keys")
+    let rows = stmt
+        .query_map([principal], key_from_row)
+        .ctx("listing API keys")?;
+    rows.collect::<rusqlite::Result<_>>()
+        .ctx("listing API keys")
 }
 
 pub(super) fn revoke_api_key(conn: &Connection, key_id: &str, now: i64) -> Result<bool> {

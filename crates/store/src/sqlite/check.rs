@@ -32,11 +32,15 @@ pub(super) fn integrity_check(conn: &mut Connection) -> Result<()> {
             .prepare("PRAGMA foreign_key_check")
             .ctx("running PRAGMA foreign_key_check")?;
         let rows = stmt
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?)))
+            .query_map([], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?))
+            })
             .ctx("running PRAGMA foreign_key_check")?;
         for row in rows {
             let (table, rowid) = row.ctx("running PRAGMA foreign_key_check")?;
-            problems.push(format!("row {rowid:?} of {table} refers to a missing parent"));
+            problems.push(format!(
+                "row {rowid:?} of {table} refers to a missing parent"
+            ));
         }
     }
     // The store's own invariants only mean something on an intact file.
@@ -66,7 +70,9 @@ fn check_flags(conn: &Connection, problems: &mut Vec<String>) -> Result<()> {
              FROM objects ORDER BY ckey, id",
         )
         .ctx("reading objects for the integrity check")?;
-    let mut rows = stmt.query([]).ctx("reading objects for the integrity check")?;
+    let mut rows = stmt
+        .query([])
+        .ctx("reading objects for the integrity check")?;
     let mut group: Vec<(VersionKey, String, Flags)> = Vec::new();
     let mut current: Option<(i64, String)> = None;
     while let Some(row) = rows.next().ctx("reading objects for the integrity check")? {

@@ -85,8 +85,10 @@ impl SqliteStore {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Backend {
                 context: "switching to WAL mode",
-                source: format!("SQLite kept journal_mode={mode}; is the file on a network filesystem?")
-                    .into(),
+                source: format!(
+                    "SQLite kept journal_mode={mode}; is the file on a network filesystem?"
+                )
+                .into(),
             });
         }
         schema::migrate(&mut writer)?;
@@ -113,7 +115,9 @@ impl SqliteStore {
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
             .ctx("preparing EXPLAIN QUERY PLAN")?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(params), |row| row.get::<_, String>(3))
+            .query_map(rusqlite::params_from_iter(params), |row| {
+                row.get::<_, String>(3)
+            })
             .ctx("running EXPLAIN QUERY PLAN")?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .ctx("reading EXPLAIN QUERY PLAN")
@@ -199,9 +203,11 @@ impl<T> SqlContext<T> for rusqlite::Result<T> {
 impl Store for SqliteStore {
     fn ensure_collection(&self, collection: &str) -> Result<()> {
         let conn = self.writer();
-        conn.prepare_cached("INSERT INTO collections (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-            .and_then(|mut stmt| stmt.execute([collection]))
-            .ctx("creating a collection")?;
+        conn.prepare_cached(
+            "INSERT INTO collections (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
+        )
+        .and_then(|mut stmt| stmt.execute([collection]))
+        .ctx("creating a collection")?;
         Ok(())
     }
 
@@ -257,8 +263,11 @@ impl Store for SqliteStore {
             .and_then(|mut stmt| stmt.query_row([collection], |row| row.get(0)).optional())
             .ctx("counting objects")?;
         let count = count.ok_or_else(|| StoreError::UnknownCollection(collection.to_string()))?;
-        u64::try_from(count)
-            .map_err(|_| StoreError::Corrupt(format!("collection {collection:?} has a negative object count")))
+        u64::try_from(count).map_err(|_| {
+            StoreError::Corrupt(format!(
+                "collection {collection:?} has a negative object count"
+            ))
+        })
     }
 
     fn integrity_check(&self) -> Result<()> {

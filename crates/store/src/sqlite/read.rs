@@ -65,7 +65,10 @@ fn selection_clause(
         None => sql.push_str(" AND o.latest_spec = 1"),
         Some([]) => return None,
         Some(list) => {
-            sql.push_str(&format!(" AND o.spec_version IN ({})", placeholders(list.len())));
+            sql.push_str(&format!(
+                " AND o.spec_version IN ({})",
+                placeholders(list.len())
+            ));
             push_texts(params, list.iter().map(String::as_str));
         }
     }
@@ -128,7 +131,8 @@ enum TypeFilter<'a> {
 
 fn object_statement(ckey: i64, query: &Query, types: TypeFilter<'_>) -> Option<Statement> {
     let mut params = vec![Value::Integer(ckey)];
-    let mut sql = String::from("SELECT o.id, o.object_type, o.version, o.date_added, o.spec_version");
+    let mut sql =
+        String::from("SELECT o.id, o.object_type, o.version, o.date_added, o.spec_version");
     if query.include_json {
         sql.push_str(", o.json");
     }
@@ -148,7 +152,10 @@ fn object_statement(ckey: i64, query: &Query, types: TypeFilter<'_>) -> Option<S
             params.push(Value::Text(t.to_string()));
         }
         TypeFilter::Any(list) => {
-            sql.push_str(&format!(" AND o.object_type IN ({})", placeholders(list.len())));
+            sql.push_str(&format!(
+                " AND o.object_type IN ({})",
+                placeholders(list.len())
+            ));
             push_texts(&mut params, list.iter().map(String::as_str));
         }
     }
@@ -163,11 +170,16 @@ fn object_statement(ckey: i64, query: &Query, types: TypeFilter<'_>) -> Option<S
 pub(super) fn query_statements(ckey: i64, query: &Query) -> Result<Vec<Statement>> {
     check_len("match[id]", query.ids.as_ref().map_or(0, Vec::len))?;
     check_len("match[type]", query.types.as_ref().map_or(0, Vec::len))?;
-    check_len("match[spec_version]", query.spec_versions.as_ref().map_or(0, Vec::len))?;
+    check_len(
+        "match[spec_version]",
+        query.spec_versions.as_ref().map_or(0, Vec::len),
+    )?;
     if let VersionSelect::Only { versions, .. } = &query.versions {
         check_len("match[version]", versions.len())?;
     }
-    if query.ids.as_ref().is_some_and(Vec::is_empty) || query.types.as_ref().is_some_and(Vec::is_empty) {
+    if query.ids.as_ref().is_some_and(Vec::is_empty)
+        || query.types.as_ref().is_some_and(Vec::is_empty)
+    {
         return Ok(Vec::new());
     }
     let statements = match (&query.ids, &query.types) {
@@ -203,7 +215,11 @@ fn raw_item(row: &Row<'_>, include_json: bool) -> rusqlite::Result<RawItem> {
         version: row.get(2)?,
         date_added: row.get(3)?,
         spec_version: row.get(4)?,
-        json: if include_json { Some(row.get(5)?) } else { None },
+        json: if include_json {
+            Some(row.get(5)?)
+        } else {
+            None
+        },
     })
 }
 
@@ -261,7 +277,8 @@ pub(super) fn versions_statement(
     spec_versions: Option<&[String]>,
 ) -> Statement {
     let mut params = vec![Value::Integer(ckey), Value::Text(id.to_string())];
-    let mut sql = String::from("SELECT o.version, o.date_added FROM objects o WHERE o.ckey = ? AND o.id = ?");
+    let mut sql =
+        String::from("SELECT o.version, o.date_added FROM objects o WHERE o.ckey = ? AND o.id = ?");
     if let Some(after) = added_after {
         sql.push_str(" AND o.date_added > ?");
         params.push(Value::Integer(after));
@@ -269,7 +286,10 @@ pub(super) fn versions_statement(
     match spec_versions {
         None => sql.push_str(" AND o.latest_spec = 1"),
         Some(list) => {
-            sql.push_str(&format!(" AND o.spec_version IN ({})", placeholders(list.len())));
+            sql.push_str(&format!(
+                " AND o.spec_version IN ({})",
+                placeholders(list.len())
+            ));
             push_texts(&mut params, list.iter().map(String::as_str));
         }
     }
@@ -287,7 +307,10 @@ pub(super) fn versions(
     limit: usize,
     spec_versions: Option<&[String]>,
 ) -> Result<Page<VersionEntry>> {
-    check_len("match[spec_version]", spec_versions.map_or(0, <[String]>::len))?;
+    check_len(
+        "match[spec_version]",
+        spec_versions.map_or(0, <[String]>::len),
+    )?;
     let tx = conn.transaction().ctx("starting a read transaction")?;
     let ckey = collection_key(&tx, collection)?;
     if spec_versions.is_some_and(<[String]>::is_empty) {

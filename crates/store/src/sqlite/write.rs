@@ -77,12 +77,19 @@ fn refresh_flags(tx: &Transaction<'_>, versions: &[StoredVersion]) -> Result<Vec
         .collect();
     let flags = compute_flags(&pairs);
     let mut stmt = tx
-        .prepare_cached("UPDATE objects SET is_first = ?1, is_last = ?2, latest_spec = ?3 WHERE seq = ?4")
+        .prepare_cached(
+            "UPDATE objects SET is_first = ?1, is_last = ?2, latest_spec = ?3 WHERE seq = ?4",
+        )
         .ctx("updating first/last flags")?;
     for (stored, new) in versions.iter().zip(&flags) {
         if stored.seq >= 0 && stored.flags != *new {
-            stmt.execute(params![new.is_first, new.is_last, new.latest_spec, stored.seq])
-                .ctx("updating first/last flags")?;
+            stmt.execute(params![
+                new.is_first,
+                new.is_last,
+                new.latest_spec,
+                stored.seq
+            ])
+            .ctx("updating first/last flags")?;
         }
     }
     Ok(flags)
@@ -215,7 +222,11 @@ fn same_version_outcome(
 }
 
 /// For unversioned objects: a stored version of the id with the same JSON.
-fn find_identical(tx: &Transaction<'_>, ckey: i64, object: &NewObject<'_>) -> Result<Option<Outcome>> {
+fn find_identical(
+    tx: &Transaction<'_>,
+    ckey: i64,
+    object: &NewObject<'_>,
+) -> Result<Option<Outcome>> {
     let found: Option<(i64, String)> = tx
         .prepare_cached(
             "SELECT date_added, version FROM objects WHERE ckey = ?1 AND id = ?2 AND json = ?3 \
@@ -231,7 +242,10 @@ fn find_identical(tx: &Transaction<'_>, ckey: i64, object: &NewObject<'_>) -> Re
     found
         .map(|(date_added, version)| {
             let version = VersionKey::parse(&version).map_err(|e| {
-                StoreError::Corrupt(format!("stored version of {:?} is unreadable: {e}", object.id))
+                StoreError::Corrupt(format!(
+                    "stored version of {:?} is unreadable: {e}",
+                    object.id
+                ))
             })?;
             Ok(Outcome::Duplicate {
                 date_added,
@@ -271,7 +285,8 @@ pub(super) fn delete(
             .prepare_cached("DELETE FROM objects WHERE seq = ?1")
             .ctx("deleting an object version")?;
         for (version, _) in &gone {
-            stmt.execute([version.seq]).ctx("deleting an object version")?;
+            stmt.execute([version.seq])
+                .ctx("deleting an object version")?;
         }
     }
     let kept: Vec<StoredVersion> = kept.into_iter().map(|(v, _)| v).collect();
