@@ -19,10 +19,16 @@ fn ids_match_python_stix2() {
         let note = v["note"].as_str().unwrap();
         let object = v["object"].as_object().unwrap();
         let expected = v["id"].as_str().unwrap();
-        let uuid_version = Identifier::parse(expected).unwrap().uuid().get_version_num();
+        let uuid_version = Identifier::parse(expected)
+            .unwrap()
+            .uuid()
+            .get_version_num();
         match deterministic_id(object) {
             Some(id) => assert_eq!(id, expected, "{note}"),
-            None => assert_eq!(uuid_version, 4, "{note}: stix2 made a UUIDv5 but we made none"),
+            None => assert_eq!(
+                uuid_version, 4,
+                "{note}: stix2 made a UUIDv5 but we made none"
+            ),
         }
     }
 }
