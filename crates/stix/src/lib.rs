@@ -67,6 +67,11 @@
 //! - **SCO reference properties are type-checked** (e.g. `src_ref` must be an
 //!   address, `parent_directory_ref` a directory), as python-stix2 does; the
 //!   SCO schemas only require strings.
+//! - **Granular markings take exactly one of `marking_ref` and `lang`**
+//!   (§7.2.3); the schema requires `marking_ref` and allows both, so it
+//!   accepts both together and rejects `lang` alone.
+//! - **Custom property names are checked on marking-definitions too**; the
+//!   marking-definition schema does not apply the naming rule.
 //! - **`grouping.name` is optional**, as in the JSON schema (the Errata 01
 //!   text marks it required).
 //! - **Indicator patterns are not parsed here**; the `pattern` crate does.
