@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. the Python reference tools of the STIX/TAXII ecosystem, in .venv (pinned versions);
+#   2. every Rust test of the workspace (unit, property, integration, crash and differential
+#      tests; the differential ones call the Python reference tools through PHALANX_PYTHON);
+#   3. the interoperability tests: taxii2-client, stix2 and stix2-validator against a real
+#      `phalanx serve` process;
+#   4. a short run of every fuzz target (cargo-fuzz; installed under target/tools if missing).
+#
+# Environment:
+#   PHALANX_FUZZ_SECONDS   seconds per fuzz target (default 20; 0 skips fuzzing)
+#   PHALANX_REQUIRE_EXTERNAL=1 (set here) makes tests that need an external tool fail instead
+#   of skipping when the tool is missing, so nothing is ever skipped silently.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python reference tools (.venv)"
+if ! .venv/bin/python -c 'import stix2, stix2validator, stix2matcher, taxii2client, pytest' 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
+fi
+export PHALANX_PYTHON="$PWD/.venv/bin/python"
+export PHALANX_REQUIRE_EXTERNAL=1
+
+step "Rust tests (cargo test --workspace)"
+cargo test --workspace --locked
+
+step "Interoperability tests (pytest tests/interop)"
+cargo build --locked -p phalanx
+PHALANX_BIN="$PWD/target/debug/phalanx" .venv/bin/python -m pytest -q tests/interop
+
+fuzz_seconds="${PHALANX_FUZZ_SECONDS:-20}"
+if [ "$fuzz_seconds" -gt 0 ]; then
+  step "Fuzz targets (${fuzz_seconds}s each)"
+  if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    if [ ! -x target/tools/bin/cargo-fuzz ]; then
+      cargo install --locked --root target/tools cargo-fuzz
+    fi
+    export PATH="$PWD/target/tools/bin:$PATH"
+  fi
+  for target in $(cd fuzz && cargo fuzz list); do
+    (cd fuzz && cargo fuzz run -s none "$target" -- -max_total_time="$fuzz_seconds" -rss_limit_mb=2048)
+  done
+fi
+
+step "All tests passed"
