@@ -284,20 +284,20 @@ fn canonicalize_hashes(hashes: &mut Value) {
 }
 
 fn canonicalize_string(object_type: &str, property: &str, value: &mut Value) {
-    if let Value::String(s) = value {
-        if let Cow::Owned(c) = canonical_value(object_type, property, s) {
-            *s = c;
-        }
+    if let Value::String(s) = value
+        && let Cow::Owned(c) = canonical_value(object_type, property, s)
+    {
+        *s = c;
     }
 }
 
 /// Re-renders a valid timestamp with 3, 6 or 9 fraction digits so that one
 /// instant has one text (the text feeds the deterministic id).
 fn canonicalize_timestamp(value: &mut Value) {
-    if let Value::String(s) = value {
-        if let Ok(ts) = Timestamp::parse(s) {
-            *s = ts.normalized().as_str().to_string();
-        }
+    if let Value::String(s) = value
+        && let Ok(ts) = Timestamp::parse(s)
+    {
+        *s = ts.normalized().as_str().to_string();
     }
 }
 

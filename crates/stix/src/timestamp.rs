@@ -289,9 +289,9 @@ impl<'a> Parts<'a> {
             return Err(syntax("it is too short"));
         }
         let year = digits(b, 0, 4).ok_or_else(|| syntax("the year must be four digits"))?;
-        expect(b, 4, b'-').ok_or_else(|| syntax("a '-' must follow the year"))?;
+        expect_byte(b, 4, b'-').ok_or_else(|| syntax("a '-' must follow the year"))?;
         let month = digits(b, 5, 2).ok_or_else(|| syntax("the month must be two digits"))?;
-        expect(b, 7, b'-').ok_or_else(|| syntax("a '-' must follow the month"))?;
+        expect_byte(b, 7, b'-').ok_or_else(|| syntax("a '-' must follow the month"))?;
         let day = digits(b, 8, 2).ok_or_else(|| syntax("the day must be two digits"))?;
         let sep = b[10];
         let sep_ok = match mode {
@@ -305,9 +305,9 @@ impl<'a> Parts<'a> {
             }));
         }
         let hour = digits(b, 11, 2).ok_or_else(|| syntax("the hour must be two digits"))?;
-        expect(b, 13, b':').ok_or_else(|| syntax("a ':' must follow the hour"))?;
+        expect_byte(b, 13, b':').ok_or_else(|| syntax("a ':' must follow the hour"))?;
         let minute = digits(b, 14, 2).ok_or_else(|| syntax("the minute must be two digits"))?;
-        expect(b, 16, b':').ok_or_else(|| syntax("a ':' must follow the minute"))?;
+        expect_byte(b, 16, b':').ok_or_else(|| syntax("a ':' must follow the minute"))?;
         let second = digits(b, 17, 2).ok_or_else(|| syntax("the second must be two digits"))?;
         let mut pos = 19;
         let mut fraction = "";
@@ -425,7 +425,7 @@ fn two(a: u8, b: u8) -> Option<u8> {
     (a.is_ascii_digit() && b.is_ascii_digit()).then(|| (a - b'0') * 10 + (b - b'0'))
 }
 
-fn expect(b: &[u8], at: usize, want: u8) -> Option<()> {
+fn expect_byte(b: &[u8], at: usize, want: u8) -> Option<()> {
     (b.get(at) == Some(&want)).then_some(())
 }
 

@@ -110,14 +110,14 @@ pub(crate) fn check_constraints(
                         .and_then(Value::as_str)
                         .and_then(|s| Timestamp::parse(s).ok())
                 };
-                if let (Some(a), Some(b)) = (time(earlier), time(later)) {
-                    if b < a || (strict && b == a) {
-                        let relation = if strict { "later than" } else { "at or after" };
-                        p.error(
-                            child(path, later),
-                            format!("{later:?} ({b}) must be {relation} {earlier:?} ({a})"),
-                        );
-                    }
+                if let (Some(a), Some(b)) = (time(earlier), time(later))
+                    && (b < a || (strict && b == a))
+                {
+                    let relation = if strict { "later than" } else { "at or after" };
+                    p.error(
+                        child(path, later),
+                        format!("{later:?} ({b}) must be {relation} {earlier:?} ({a})"),
+                    );
                 }
             }
         }

@@ -120,16 +120,15 @@ pub(crate) fn check_kill_chain_phase(p: &mut Problems, path: &str, value: &Value
         return;
     };
     check_object(p, path, map, &KILL_CHAIN_PHASE);
-    if let Some(Value::String(name)) = map.get("kill_chain_name") {
-        if name
+    if let Some(Value::String(name)) = map.get("kill_chain_name")
+        && name
             .bytes()
             .any(|c| c.is_ascii_uppercase() || c == b' ' || c == b'_')
-        {
-            p.warn(
-                &child(path, "kill_chain_name"),
+    {
+        p.warn(
+                child(path, "kill_chain_name"),
                 "kill_chain_name should be lower case with hyphens, e.g. lockheed-martin-cyber-kill-chain",
             );
-        }
     }
 }
 
@@ -195,15 +194,15 @@ pub(crate) fn check_granular_marking(p: &mut Problems, path: &str, value: &Value
     if let Some(Value::Array(selectors)) = map.get("selectors") {
         let sel_path = child(path, "selectors");
         for (i, selector) in selectors.iter().enumerate() {
-            if let Some(s) = selector.as_str() {
-                if !is_valid_selector(s) {
-                    p.error(
+            if let Some(s) = selector.as_str()
+                && !is_valid_selector(s)
+            {
+                p.error(
                         index(&sel_path, i),
                         format!(
                             "{s:?} is not a valid selector: write a property path such as description or external_references.[0].url"
                         ),
                     );
-                }
             }
         }
     }
@@ -257,10 +256,10 @@ pub(crate) fn check_extensions(
     for (key, ext) in map {
         let ext_path = child(path, key);
         if key.starts_with("extension-definition--") {
-            if let Some(id) = check_identifier(p, &ext_path, &Value::String(key.clone())) {
-                if id.object_type() != "extension-definition" {
-                    p.error(&ext_path, "extension keys must be extension-definition ids");
-                }
+            if let Some(id) = check_identifier(p, &ext_path, &Value::String(key.clone()))
+                && id.object_type() != "extension-definition"
+            {
+                p.error(&ext_path, "extension keys must be extension-definition ids");
             }
             if let Some(ext_map) = expect_object(p, &ext_path, ext) {
                 toplevel |= check_definition_extension(p, &ext_path, ext_map);

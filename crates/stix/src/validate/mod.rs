@@ -211,13 +211,13 @@ fn validate_object(p: &mut Problems, map: &Map<String, Value>) -> Option<ObjectS
 
     let created = timestamp_of(map, "created");
     let modified = timestamp_of(map, "modified");
-    if let (Some(c), Some(m)) = (&created, &modified) {
-        if m < c {
-            p.error(
-                "/modified",
-                format!("modified ({m}) must not be earlier than created ({c})"),
-            );
-        }
+    if let (Some(c), Some(m)) = (&created, &modified)
+        && m < c
+    {
+        p.error(
+            "/modified",
+            format!("modified ({m}) must not be earlier than created ({c})"),
+        );
     }
     let revoked = map.get("revoked").and_then(Value::as_bool).unwrap_or(false);
 
@@ -270,17 +270,17 @@ fn check_id(
         return None;
     };
     let id = values::check_identifier(p, "/id", value)?;
-    if let Some(t) = object_type {
-        if id.object_type() != t {
-            p.error(
-                "/id",
-                format!(
-                    "the id prefix {:?} must equal the type {t:?}; write {t}--<UUID>",
-                    id.object_type()
-                ),
-            );
-            return None;
-        }
+    if let Some(t) = object_type
+        && id.object_type() != t
+    {
+        p.error(
+            "/id",
+            format!(
+                "the id prefix {:?} must equal the type {t:?}; write {t}--<UUID>",
+                id.object_type()
+            ),
+        );
+        return None;
     }
     Some(id)
 }

@@ -20,17 +20,16 @@ pub(crate) fn check_type_rules(p: &mut Problems, map: &Map<String, Value>, def: 
 
 /// `relationship_type` is limited to `a-z`, `0-9` and `-` (§5.1).
 fn relationship(p: &mut Problems, map: &Map<String, Value>) {
-    if let Some(Value::String(t)) = map.get("relationship_type") {
-        if t.is_empty()
+    if let Some(Value::String(t)) = map.get("relationship_type")
+        && (t.is_empty()
             || !t
                 .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        {
-            p.error(
-                "/relationship_type",
-                format!("{t:?} must use only a-z, 0-9 and '-', e.g. indicates or related-to"),
-            );
-        }
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'))
+    {
+        p.error(
+            "/relationship_type",
+            format!("{t:?} must use only a-z, 0-9 and '-', e.g. indicates or related-to"),
+        );
     }
 }
 
@@ -131,13 +130,13 @@ fn extension_definition(p: &mut Problems, map: &Map<String, Value>) {
     }
     if let Some(Value::Array(props)) = map.get("extension_properties") {
         for (i, name) in props.iter().enumerate() {
-            if let Some(name) = name.as_str() {
-                if !super::is_valid_custom_property_name(name) {
-                    p.error(
-                        index("/extension_properties", i),
-                        format!("{name:?} is not a valid property name"),
-                    );
-                }
+            if let Some(name) = name.as_str()
+                && !super::is_valid_custom_property_name(name)
+            {
+                p.error(
+                    index("/extension_properties", i),
+                    format!("{name:?} is not a valid property name"),
+                );
             }
         }
     }

@@ -54,18 +54,18 @@ pub(crate) fn check_value(p: &mut Problems, path: &str, value: &Value, kind: &Va
             check_timestamp(p, path, value, *precision);
         }
         ValueKind::Identifier(target) => {
-            if let Some(id) = check_identifier(p, path, value) {
-                if !target.allows(id.object_type()) {
-                    p.error(
-                        path,
-                        format!(
-                            "must refer to {}, but {} is a {}",
-                            target.describe(),
-                            id,
-                            id.object_type()
-                        ),
-                    );
-                }
+            if let Some(id) = check_identifier(p, path, value)
+                && !target.allows(id.object_type())
+            {
+                p.error(
+                    path,
+                    format!(
+                        "must refer to {}, but {} is a {}",
+                        target.describe(),
+                        id,
+                        id.object_type()
+                    ),
+                );
             }
         }
         ValueKind::List(inner) => {
@@ -89,29 +89,29 @@ pub(crate) fn check_value(p: &mut Problems, path: &str, value: &Value, kind: &Va
         ValueKind::ExternalReference => embedded::check_external_reference(p, path, value),
         ValueKind::GranularMarking => embedded::check_granular_marking(p, path, value),
         ValueKind::Enum(allowed) => {
-            if let Some(s) = expect_str(p, path, value, "a string") {
-                if !allowed.contains(&s) {
-                    p.error(
-                        path,
-                        format!(
-                            "{s:?} is not allowed here; use one of: {}",
-                            allowed.join(", ")
-                        ),
-                    );
-                }
+            if let Some(s) = expect_str(p, path, value, "a string")
+                && !allowed.contains(&s)
+            {
+                p.error(
+                    path,
+                    format!(
+                        "{s:?} is not allowed here; use one of: {}",
+                        allowed.join(", ")
+                    ),
+                );
             }
         }
         ValueKind::OpenVocab(suggested) => {
-            if let Some(s) = expect_str(p, path, value, "a string") {
-                if !suggested.contains(&s) {
-                    p.warn(
+            if let Some(s) = expect_str(p, path, value, "a string")
+                && !suggested.contains(&s)
+            {
+                p.warn(
                         path,
                         format!(
                             "{s:?} is not in the suggested vocabulary ({}); it is accepted, but prefer a listed term when one fits",
                             suggested.join(", ")
                         ),
                     );
-                }
             }
         }
         ValueKind::Binary => check_binary(p, path, value),
@@ -272,15 +272,15 @@ fn check_integer(p: &mut Problems, path: &str, value: &Value, min: Option<i64>, 
         );
         return;
     }
-    if let Some(min) = min {
-        if n < min {
-            p.error(path, format!("{n} is below the minimum {min}"));
-        }
+    if let Some(min) = min
+        && n < min
+    {
+        p.error(path, format!("{n} is below the minimum {min}"));
     }
-    if let Some(max) = max {
-        if n > max {
-            p.error(path, format!("{n} is above the maximum {max}"));
-        }
+    if let Some(max) = max
+        && n > max
+    {
+        p.error(path, format!("{n} is above the maximum {max}"));
     }
 }
 
@@ -289,15 +289,15 @@ fn check_float(p: &mut Problems, path: &str, value: &Value, min: Option<f64>, ma
         p.error(path, format!("must be a number, not {}", json_type(value)));
         return;
     };
-    if let Some(min) = min {
-        if x < min {
-            p.error(path, format!("{x} is below the minimum {min}"));
-        }
+    if let Some(min) = min
+        && x < min
+    {
+        p.error(path, format!("{x} is below the minimum {min}"));
     }
-    if let Some(max) = max {
-        if x > max {
-            p.error(path, format!("{x} is above the maximum {max}"));
-        }
+    if let Some(max) = max
+        && x > max
+    {
+        p.error(path, format!("{x} is above the maximum {max}"));
     }
 }
 

@@ -192,12 +192,12 @@ pub fn decorate(mut object: Value, d: &Decorations) -> Value {
     for (k, v) in &d.custom {
         map.insert(k.clone(), v.clone());
     }
-    if let Some(ext) = &d.extension {
-        if object_type != "extension-definition" {
-            let mut body = ext.clone();
-            body.insert("extension_type".into(), json!("property-extension"));
-            map.insert("extensions".into(), json!({ EXT_DEF: body }));
-        }
+    if let Some(ext) = &d.extension
+        && object_type != "extension-definition"
+    {
+        let mut body = ext.clone();
+        body.insert("extension_type".into(), json!("property-extension"));
+        map.insert("extensions".into(), json!({ EXT_DEF: body }));
     }
     if d.marked {
         map.insert("object_marking_refs".into(), json!([GREEN]));
@@ -207,10 +207,10 @@ pub fn decorate(mut object: Value, d: &Decorations) -> Value {
         if let Some(label) = &d.label {
             map.insert("labels".into(), json!([label]));
         }
-        if object_type != "extension-definition" {
-            if let Some(c) = d.confidence {
-                map.insert("confidence".into(), json!(c));
-            }
+        if object_type != "extension-definition"
+            && let Some(c) = d.confidence
+        {
+            map.insert("confidence".into(), json!(c));
         }
     }
     if versioned {
@@ -219,13 +219,12 @@ pub fn decorate(mut object: Value, d: &Decorations) -> Value {
             json!([{"source_name": "acme", "external_id": "A-1"}]),
         );
     }
-    if let Some(text) = &d.description {
-        if phalanx_stix::types::lookup(&object_type)
+    if let Some(text) = &d.description
+        && phalanx_stix::types::lookup(&object_type)
             .and_then(|t| t.property("description"))
             .is_some()
-        {
-            map.insert("description".into(), json!(text));
-        }
+    {
+        map.insert("description".into(), json!(text));
     }
     object
 }
