@@ -47,6 +47,10 @@ class Node:
         self.base = self.discovery[: -len("taxii2/")]
         self.admin_key = (self.data_dir / "admin.key").read_text().strip()
         self.admin = BearerAuth(self.admin_key)
+        listing = requests.get(self.base + "api/collections/", headers={"Accept": TAXII}, auth=self.admin).json()
+        # taxii2-client insists that a collection's URL contains its id, so use the id, not the alias.
+        self.collection_id = listing["collections"][0]["id"]
+        self.collection_url = self.base + f"api/collections/{self.collection_id}/"
 
     def cli(self, *args, stdin=None):
         """Runs a phalanx CLI command against this node's data folder."""
@@ -78,11 +82,6 @@ def node():
             yield n
         finally:
             n.stop()
-
-
-@pytest.fixture(scope="session")
-def collection_url(node):
-    return node.url("api/collections/default/")
 
 
 def wait_for(predicate, timeout=5.0):

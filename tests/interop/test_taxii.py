@@ -53,7 +53,7 @@ def fresh():
 
 
 def collection(node, auth=None):
-    return Collection(node.url("api/collections/default/"), auth=auth or node.admin)
+    return Collection(node.collection_url, auth=auth or node.admin)
 
 
 # ------------------------------------------------------------------ discovery and roots
@@ -284,7 +284,7 @@ def test_authentication_and_authorisation(node):
     assert requests.delete(del_url, headers={"Accept": TAXII}, auth=BearerAuth(writer_key)).status_code == 403
     assert requests.delete(del_url, headers={"Accept": TAXII}, auth=outsider).status_code == 404
     # taxii2-client sees the rights through can_read/can_write
-    coll = Collection(node.url("api/collections/default/"), user="reader", password="s3cret")
+    coll = Collection(node.collection_url, user="reader", password="s3cret")
     assert coll.can_read and not coll.can_write
     with pytest.raises(TAXIIServiceException):
         coll.add_objects(envelope([indicator(9002)]))

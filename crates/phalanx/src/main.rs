@@ -1,1 +1,76 @@
-fn main() {}
+//! `phalanx`: the binary that wires the crates into a node and owns the CLI.
+
+mod admin;
+mod bench;
+mod cli;
+mod config;
+mod node;
+mod pattern_cmd;
+mod serve;
+mod transfer;
+mod workload_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(
+        &cli.log,
+        std::env::var("PHALANX_LOG_FORMAT").as_deref() == Ok("json"),
+    );
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: &str, json: bool) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { node, listen } => serve::run(&node, listen).map(|()| ExitCode::SUCCESS),
+        Command::Import {
+            node,
+            collection,
+            files,
+        } => transfer::import(&node, collection.as_deref(), &files),
+        Command::Export {
+            node,
+            collection,
+            types,
+            all_versions,
+            output,
+        } => transfer::export(
+            &node,
+            collection.as_deref(),
+            &types,
+            all_versions,
+            output.as_deref(),
+        )
+        .map(|()| ExitCode::SUCCESS),
+        Command::Validate { files } => transfer::validate(&files),
+        Command::Principal(command) => admin::principal(command).map(|()| ExitCode::SUCCESS),
+        Command::Key(command) => admin::key(command).map(|()| ExitCode::SUCCESS),
+        Command::Pattern(command) => pattern_cmd::run(command),
+        Command::Workload(args) => workload_cmd::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Bench(command) => bench::run(command).map(|()| ExitCode::SUCCESS),
+    }
+}

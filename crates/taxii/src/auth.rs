@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine as _;
@@ -56,7 +56,10 @@ impl Principal {
     /// The principal's rights on one collection.
     pub fn access(&self, collection_id: &str) -> Access {
         if self.admin {
-            return Access { can_read: true, can_write: true };
+            return Access {
+                can_read: true,
+                can_write: true,
+            };
         }
         self.grants.get(collection_id).copied().unwrap_or_default()
     }
@@ -109,7 +112,9 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 /// Checks a password against a stored Argon2 hash.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -154,11 +159,18 @@ fn parse_authorization(headers: &HeaderMap) -> Result<Credential, ApiError> {
             .decode(rest)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| ApiError::unauthorized("the Basic credentials are not base64 of UTF-8 `user:password`"))?;
-        let (user, password) = decoded
-            .split_once(':')
-            .ok_or_else(|| ApiError::unauthorized("the Basic credentials lack the ':' between user and password"))?;
-        return Ok(Credential::Basic { user: user.to_owned(), password: password.to_owned() });
+            .ok_or_else(|| {
+                ApiError::unauthorized(
+                    "the Basic credentials are not base64 of UTF-8 `user:password`",
+                )
+            })?;
+        let (user, password) = decoded.split_once(':').ok_or_else(|| {
+            ApiError::unauthorized("the Basic credentials lack the ':' between user and password")
+        })?;
+        return Ok(Credential::Basic {
+            user: user.to_owned(),
+            password: password.to_owned(),
+        });
     }
     Err(ApiError::unauthorized(format!(
         "authorization scheme `{scheme}` is not supported; use Basic or Bearer"
@@ -168,7 +180,10 @@ fn parse_authorization(headers: &HeaderMap) -> Result<Credential, ApiError> {
 impl Authenticator {
     /// An authenticator backed by the node's store.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Authenticator { store, cache: Arc::new(Mutex::new(HashMap::new())) }
+        Authenticator {
+            store,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
     }
 
     /// Authenticates a request. Blocking: it may query the store and verify an Argon2 hash, so
@@ -179,7 +194,9 @@ impl Authenticator {
             Credential::Basic { user, password } => {
                 Sha256::digest(format!("basic\0{user}\0{password}").as_bytes()).into()
             }
-            Credential::Bearer(token) => Sha256::digest(format!("bearer\0{token}").as_bytes()).into(),
+            Credential::Bearer(token) => {
+                Sha256::digest(format!("bearer\0{token}").as_bytes()).into()
+            }
         };
         if let Some(principal) = self.cached(&cache_key) {
             return Ok(principal);
@@ -222,15 +239,29 @@ impl Authenticator {
             .store
             .get_principal(name)
             .map_err(|e| ApiError::internal(format!("cannot read principals: {e}")))?
-            .ok_or_else(|| ApiError::unauthorized(format!("principal `{name}` no longer exists")))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized(format!("principal `{name}` no longer exists"))
+            })?;
         let grants = self
             .store
             .list_grants(Some(name))
             .map_err(|e| ApiError::internal(format!("cannot read grants: {e}")))?
             .into_iter()
-            .map(|g| (g.collection, Access { can_read: g.can_read, can_write: g.can_write }))
+            .map(|g| {
+                (
+                    g.collection,
+                    Access {
+                        can_read: g.can_read,
+                        can_write: g.can_write,
+                    },
+                )
+            })
             .collect();
-        Ok(Principal { name: record.name, admin: record.admin, grants })
+        Ok(Principal {
+            name: record.name,
+            admin: record.admin,
+            grants,
+        })
     }
 
     fn cached(&self, key: &[u8; 32]) -> Option<Principal> {
@@ -285,11 +316,25 @@ mod tests {
     #[test]
     fn admins_have_every_right_and_grants_are_per_collection() {
         let mut grants = HashMap::new();
-        grants.insert("c1".to_owned(), Access { can_read: true, can_write: false });
-        let p = Principal { name: "a".into(), admin: false, grants };
+        grants.insert(
+            "c1".to_owned(),
+            Access {
+                can_read: true,
+                can_write: false,
+            },
+        );
+        let p = Principal {
+            name: "a".into(),
+            admin: false,
+            grants,
+        };
         assert!(p.access("c1").can_read && !p.access("c1").can_write);
         assert!(!p.sees("c2"));
-        let admin = Principal { name: "root".into(), admin: true, grants: HashMap::new() };
+        let admin = Principal {
+            name: "root".into(),
+            admin: true,
+            grants: HashMap::new(),
+        };
         assert!(admin.access("anything").can_write);
     }
 
@@ -299,8 +344,15 @@ mod tests {
         assert!(parse_authorization(&headers).is_err());
         headers.insert(AUTHORIZATION, "Bearer abc".parse().unwrap());
         assert!(matches!(parse_authorization(&headers), Ok(Credential::Bearer(t)) if t == "abc"));
-        headers.insert(AUTHORIZATION, format!("Basic {}", STANDARD.encode("u:p:q")).parse().unwrap());
-        assert!(matches!(parse_authorization(&headers), Ok(Credential::Basic { user, password }) if user == "u" && password == "p:q"));
+        headers.insert(
+            AUTHORIZATION,
+            format!("Basic {}", STANDARD.encode("u:p:q"))
+                .parse()
+                .unwrap(),
+        );
+        assert!(
+            matches!(parse_authorization(&headers), Ok(Credential::Basic { user, password }) if user == "u" && password == "p:q")
+        );
         headers.insert(AUTHORIZATION, "Digest x".parse().unwrap());
         assert_eq!(parse_authorization(&headers).err().unwrap().status, 401);
         headers.insert(AUTHORIZATION, "Basic !!!".parse().unwrap());

@@ -108,7 +108,9 @@ pub enum ConfigError {
     #[error("collection id {0} is configured twice; every collection needs its own UUID")]
     DuplicateCollection(Uuid),
     /// An alias that is empty, looks like a UUID or is used twice in one root.
-    #[error("collection alias `{alias}` in API root `{root}` is invalid or used twice: aliases are unique per root, 1-64 characters from a-z, 0-9, '-' and '_'")]
+    #[error(
+        "collection alias `{alias}` in API root `{root}` is invalid or used twice: aliases are unique per root, 1-64 characters from a-z, 0-9, '-' and '_'"
+    )]
     BadAlias {
         /// API root.
         root: String,
@@ -125,7 +127,9 @@ pub enum ConfigError {
 
 fn is_path_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 impl TaxiiConfig {
@@ -179,7 +183,10 @@ impl TaxiiConfig {
                 if let Some(alias) = &collection.alias {
                     let looks_like_uuid = Uuid::parse_str(alias).is_ok();
                     if !is_path_name(alias) || looks_like_uuid || !aliases.insert(alias.as_str()) {
-                        return Err(ConfigError::BadAlias { root: root.name.clone(), alias: alias.clone() });
+                        return Err(ConfigError::BadAlias {
+                            root: root.name.clone(),
+                            alias: alias.clone(),
+                        });
                     }
                 }
             }
@@ -199,7 +206,9 @@ impl TaxiiConfig {
 
     /// Every collection with the API root it belongs to.
     pub fn collections(&self) -> impl Iterator<Item = (&ApiRootConfig, &CollectionConfig)> {
-        self.api_roots.iter().flat_map(|r| r.collections.iter().map(move |c| (r, c)))
+        self.api_roots
+            .iter()
+            .flat_map(|r| r.collections.iter().map(move |c| (r, c)))
     }
 }
 
@@ -208,7 +217,10 @@ impl ApiRootConfig {
     pub fn collection(&self, key: &str) -> Option<&CollectionConfig> {
         match Uuid::parse_str(key) {
             Ok(id) => self.collections.iter().find(|c| c.id == id),
-            Err(_) => self.collections.iter().find(|c| c.alias.as_deref() == Some(key)),
+            Err(_) => self
+                .collections
+                .iter()
+                .find(|c| c.alias.as_deref() == Some(key)),
         }
     }
 }
@@ -234,7 +246,10 @@ mod tests {
         let id = Uuid::new_v4();
         let mut config = TaxiiConfig::zero_config(id);
         config.api_roots[0].name = "taxii2".into();
-        assert_eq!(config.validate(), Err(ConfigError::BadRootName("taxii2".into())));
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::BadRootName("taxii2".into()))
+        );
 
         let mut config = TaxiiConfig::zero_config(id);
         let again = config.api_roots[0].collections[0].clone();
@@ -243,11 +258,17 @@ mod tests {
 
         let mut config = TaxiiConfig::zero_config(id);
         config.api_roots[0].collections[0].alias = Some(Uuid::new_v4().to_string());
-        assert!(matches!(config.validate(), Err(ConfigError::BadAlias { .. })));
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::BadAlias { .. })
+        ));
 
         let mut config = TaxiiConfig::zero_config(id);
         config.default_api_root = Some("nope".into());
-        assert_eq!(config.validate(), Err(ConfigError::UnknownDefault("nope".into())));
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::UnknownDefault("nope".into()))
+        );
     }
 
     #[test]
@@ -264,6 +285,9 @@ mod tests {
         let config: TaxiiConfig = toml::from_str(text).unwrap();
         config.validate().unwrap();
         assert_eq!(config.max_page_size, DEFAULT_MAX_PAGE_SIZE);
-        assert_eq!(config.api_roots[0].collections[0].media_types, [STIX_MEDIA_TYPE]);
+        assert_eq!(
+            config.api_roots[0].collections[0].media_types,
+            [STIX_MEDIA_TYPE]
+        );
     }
 }

@@ -28,18 +28,38 @@ struct ErrorBody<'a> {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, title: &str, description: impl Into<String>) -> Self {
-        ApiError { status, title: title.to_owned(), description: description.into(), code }
+    fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &str,
+        description: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            title: title.to_owned(),
+            description: description.into(),
+            code,
+        }
     }
 
     /// 400: the request or one of its parameters was not understood.
     pub fn bad_request(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            description,
+        )
     }
 
     /// 401: credentials are missing or wrong.
     pub fn unauthorized(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", description)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            description,
+        )
     }
 
     /// 403: authenticated, but not allowed to do this.
@@ -54,12 +74,22 @@ impl ApiError {
 
     /// 406: the `Accept` header names no media type this endpoint produces.
     pub fn not_acceptable(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_ACCEPTABLE, "not-acceptable", "Not acceptable", description)
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not-acceptable",
+            "Not acceptable",
+            description,
+        )
     }
 
     /// 413: the request body is larger than the API root's `max_content_length`.
     pub fn too_large(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large", description)
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Request body too large",
+            description,
+        )
     }
 
     /// 415: the `Content-Type` of a POST is not the TAXII media type.
@@ -74,24 +104,45 @@ impl ApiError {
 
     /// 422: the body is JSON but not a TAXII envelope.
     pub fn unprocessable(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", "Unprocessable content", description)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable",
+            "Unprocessable content",
+            description,
+        )
     }
 
     /// 503: the server is temporarily unable to serve (for example the store is busy).
     pub fn unavailable(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", description)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            description,
+        )
     }
 
     /// 500: a fault on the server's side. The description must not leak internals beyond what
     /// an operator needs to find the log line.
     pub fn internal(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error", description)
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal server error",
+            description,
+        )
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.title, self.status.as_u16(), self.description)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.title,
+            self.status.as_u16(),
+            self.description
+        )
     }
 }
 
@@ -109,7 +160,10 @@ impl IntoResponse for ApiError {
         let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{\"title\":\"error\"}".to_vec());
         let mut response = (self.status, json).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(TAXII_MEDIA_TYPE));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(TAXII_MEDIA_TYPE),
+        );
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,

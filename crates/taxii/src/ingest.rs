@@ -82,7 +82,10 @@ pub fn judge_envelope(body: &[u8]) -> Result<Judged, ApiError> {
             ));
         }
     };
-    let mut judged = Judged { total: objects.len(), ..Judged::default() };
+    let mut judged = Judged {
+        total: objects.len(),
+        ..Judged::default()
+    };
     for (index, object) in objects.into_iter().enumerate() {
         match judge_object(index, object) {
             Ok(accepted) => judged.accepted.push(accepted),
@@ -107,31 +110,66 @@ fn describe_position(index: usize, object: &Value) -> (String, String) {
     (id, version)
 }
 
-/// Judges one object: STIX validation, the indicator's pattern, and the I-JSON number range.
+/// Every problem found in one object, errors and warnings apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Problems that make the object invalid.
+    pub errors: Vec<String>,
+    /// Problems that do not (the object is accepted with them).
+    pub warnings: Vec<String>,
+    /// The validation summary, when the object is valid.
+    pub summary: Option<phalanx_stix::ObjectSummary>,
+}
+
+/// Checks one object completely: the I-JSON number range, STIX validation, and the
+/// indicator's STIX pattern (syntax and semantic checks).
+pub fn report_object(object: &Value) -> Report {
+    let mut report = Report::default();
+    if let Some(path) = find_out_of_range_integer(object, &mut String::new()) {
+        report.errors.push(format!(
+            "integer at {path} is outside the I-JSON range ±(2^53-1) that TAXII requires; send it as a string or a smaller number"
+        ));
+    }
+    match phalanx_stix::validate(object) {
+        Ok(summary) => {
+            report
+                .warnings
+                .extend(summary.warnings.iter().map(ToString::to_string));
+            report.summary = Some(summary);
+        }
+        Err(problems) => {
+            for p in problems {
+                if p.is_error() {
+                    report.errors.push(p.to_string());
+                } else {
+                    report.warnings.push(p.to_string());
+                }
+            }
+        }
+    }
+    check_pattern(object, &mut report);
+    if !report.errors.is_empty() {
+        report.summary = None;
+    }
+    report
+}
+
+/// Judges one object for storage: valid objects come back ready to store, invalid ones with
+/// every error joined into one message.
 pub fn judge_object(index: usize, object: Value) -> Result<Accepted, Refused> {
+    let report = report_object(&object);
     let refuse = |message: String| {
         let (id, version) = describe_position(index, &object);
-        Refused { index, id, version, message }
-    };
-    if let Some(path) = find_out_of_range_integer(&object, &mut String::new()) {
-        return Err(refuse(format!(
-            "integer at {path} is outside the I-JSON range ±(2^53-1) that TAXII requires; send it as a string or a smaller number"
-        )));
-    }
-    let summary = match phalanx_stix::validate(&object) {
-        Ok(summary) => summary,
-        Err(problems) => {
-            let errors: Vec<String> = problems
-                .iter()
-                .filter(|p| p.is_error())
-                .map(|p| p.to_string())
-                .collect();
-            return Err(refuse(errors.join("; ")));
+        Refused {
+            index,
+            id,
+            version,
+            message,
         }
     };
-    if let Some(message) = pattern_problem(&object) {
-        return Err(refuse(message));
-    }
+    let Some(summary) = report.summary else {
+        return Err(refuse(report.errors.join("; ")));
+    };
     let json = match serde_json::to_string(&object) {
         Ok(json) => json,
         Err(e) => return Err(refuse(format!("cannot serialise the object: {e}"))),
@@ -147,23 +185,26 @@ pub fn judge_object(index: usize, object: Value) -> Result<Accepted, Refused> {
 }
 
 /// An indicator whose STIX pattern does not parse, or fails a semantic check, is invalid STIX.
-fn pattern_problem(object: &Value) -> Option<String> {
-    if object.get("type").and_then(Value::as_str) != Some("indicator") {
-        return None;
+fn check_pattern(object: &Value, report: &mut Report) {
+    if object.get("type").and_then(Value::as_str) != Some("indicator")
+        || object.get("pattern_type").and_then(Value::as_str) != Some("stix")
+    {
+        return;
     }
-    if object.get("pattern_type").and_then(Value::as_str) != Some("stix") {
-        return None;
-    }
-    let pattern = object.get("pattern").and_then(Value::as_str)?;
+    let Some(pattern) = object.get("pattern").and_then(Value::as_str) else {
+        return;
+    };
     match phalanx_pattern::Pattern::parse(pattern) {
-        Err(e) => Some(format!("pattern: {e}")),
+        Err(e) => report.errors.push(format!("/pattern: {e}")),
         Ok(parsed) => {
-            let errors: Vec<String> = phalanx_pattern::check(&parsed)
-                .into_iter()
-                .filter(|d| d.severity == phalanx_pattern::Severity::Error)
-                .map(|d| d.to_string())
-                .collect();
-            (!errors.is_empty()).then(|| format!("pattern: {}", errors.join("; ")))
+            for d in phalanx_pattern::check(&parsed) {
+                let line = format!("/pattern: {}", d.message);
+                if d.severity == phalanx_pattern::Severity::Error {
+                    report.errors.push(line);
+                } else {
+                    report.warnings.push(line);
+                }
+            }
         }
     }
 }
@@ -176,7 +217,13 @@ fn find_out_of_range_integer(value: &Value, path: &mut String) -> Option<String>
             } else {
                 n.as_u64().is_some()
             };
-            out.then(|| if path.is_empty() { "/".to_owned() } else { path.clone() })
+            out.then(|| {
+                if path.is_empty() {
+                    "/".to_owned()
+                } else {
+                    path.clone()
+                }
+            })
         }
         Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
             let len = path.len();
@@ -224,18 +271,35 @@ mod tests {
 
     #[test]
     fn bad_objects_never_take_good_ones_down() {
-        let good = indicator("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '1.2.3.4']");
-        let bad_pattern = indicator("indicator--1e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '1.2.3.4'");
+        let good = indicator(
+            "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            "[ipv4-addr:value = '1.2.3.4']",
+        );
+        let bad_pattern = indicator(
+            "indicator--1e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
+            "[ipv4-addr:value = '1.2.3.4'",
+        );
         let big = json!({"type": "x-thing", "id": "x-thing--2e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "spec_version": "2.1",
                          "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z", "x_n": 9007199254740993u64});
         let body = serde_json::to_vec(&json!({"objects": [good, bad_pattern, 42, big]})).unwrap();
         let judged = judge_envelope(&body).unwrap();
         assert_eq!(judged.total, 4);
         assert_eq!(judged.accepted.len(), 1);
-        assert_eq!(judged.accepted[0].id, "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f");
+        assert_eq!(
+            judged.accepted[0].id,
+            "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+        );
         assert_eq!(judged.refused.len(), 3);
-        assert!(judged.refused[0].message.starts_with("pattern:"), "{}", judged.refused[0].message);
+        assert!(
+            judged.refused[0].message.starts_with("/pattern:"),
+            "{}",
+            judged.refused[0].message
+        );
         assert_eq!(judged.refused[1].id, "objects[2]");
-        assert!(judged.refused[2].message.contains("/x_n"), "{}", judged.refused[2].message);
+        assert!(
+            judged.refused[2].message.contains("/x_n"),
+            "{}",
+            judged.refused[2].message
+        );
     }
 }

@@ -16,6 +16,7 @@
 //!   per-collection `can_read` / `can_write`.
 //! - [`ingest`]: validation of posted envelopes; one bad object never costs the good ones
 //!   beside it.
+//! - [`storage`]: translation of TAXII filters to the store, shared with `phalanx import`.
 //! - [`routes`]: the axum router and handlers.
 //! - [`error`]: the TAXII error resource and the HTTP status of every failure.
 //!
@@ -36,8 +37,8 @@ pub mod ingest;
 pub mod media;
 pub mod query;
 pub mod routes;
-mod store_adapter;
 mod state;
+pub mod storage;
 
 pub use routes::router;
 pub use state::AppState;

@@ -50,7 +50,11 @@ pub fn parse_media_range(text: &str) -> Option<MediaRange> {
             _ => {}
         }
     }
-    Some(MediaRange { essence, version, quality })
+    Some(MediaRange {
+        essence,
+        version,
+        quality,
+    })
 }
 
 fn parse_quality(value: &str) -> Option<u16> {
@@ -79,7 +83,9 @@ fn range_acceptable(range: &MediaRange, produces: Produces) -> Result<bool, Stri
     let named = match essence {
         "*/*" | "application/*" => return Ok(true),
         "application/taxii+json" => true,
-        "application/stix+json" | "application/vnd.oasis.stix+json" => produces == Produces::TaxiiOrStix,
+        "application/stix+json" | "application/vnd.oasis.stix+json" => {
+            produces == Produces::TaxiiOrStix
+        }
         _ => false,
     };
     if !named {
@@ -167,30 +173,68 @@ mod tests {
 
     #[test]
     fn taxii_21_is_accepted_with_and_without_version() {
-        assert!(negotiate(&accept("application/taxii+json;version=2.1"), Produces::Taxii).is_ok());
+        assert!(
+            negotiate(
+                &accept("application/taxii+json;version=2.1"),
+                Produces::Taxii
+            )
+            .is_ok()
+        );
         assert!(negotiate(&accept("application/taxii+json"), Produces::Taxii).is_ok());
-        assert!(negotiate(&accept("application/TAXII+json; version=2.1"), Produces::Taxii).is_ok());
+        assert!(
+            negotiate(
+                &accept("application/TAXII+json; version=2.1"),
+                Produces::Taxii
+            )
+            .is_ok()
+        );
         assert!(negotiate(&HeaderMap::new(), Produces::Taxii).is_ok());
         assert!(negotiate(&accept("*/*"), Produces::Taxii).is_ok());
     }
 
     #[test]
     fn other_versions_and_types_are_refused() {
-        let err = negotiate(&accept("application/taxii+json;version=2.0"), Produces::Taxii).unwrap_err();
+        let err = negotiate(
+            &accept("application/taxii+json;version=2.0"),
+            Produces::Taxii,
+        )
+        .unwrap_err();
         assert_eq!(err.status, 406);
         assert!(err.description.contains("2.0"), "{}", err.description);
-        assert_eq!(negotiate(&accept("text/html"), Produces::Taxii).unwrap_err().status, 406);
         assert_eq!(
-            negotiate(&accept("application/stix+json;version=2.1"), Produces::Taxii).unwrap_err().status,
+            negotiate(&accept("text/html"), Produces::Taxii)
+                .unwrap_err()
+                .status,
             406
         );
-        assert!(negotiate(&accept("application/stix+json;version=2.1"), Produces::TaxiiOrStix).is_ok());
+        assert_eq!(
+            negotiate(
+                &accept("application/stix+json;version=2.1"),
+                Produces::Taxii
+            )
+            .unwrap_err()
+            .status,
+            406
+        );
+        assert!(
+            negotiate(
+                &accept("application/stix+json;version=2.1"),
+                Produces::TaxiiOrStix
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn q_zero_is_a_refusal_and_lists_are_scanned() {
         assert!(negotiate(&accept("application/taxii+json;q=0"), Produces::Taxii).is_err());
-        assert!(negotiate(&accept("text/html, application/taxii+json;version=2.1;q=0.5"), Produces::Taxii).is_ok());
+        assert!(
+            negotiate(
+                &accept("text/html, application/taxii+json;version=2.1;q=0.5"),
+                Produces::Taxii
+            )
+            .is_ok()
+        );
         assert!(
             negotiate(
                 &accept("application/taxii+json;version=2.1,application/stix+json;version=2.1"),
@@ -203,11 +247,23 @@ mod tests {
     #[test]
     fn content_type_must_be_taxii() {
         let mut headers = HeaderMap::new();
-        assert_eq!(require_taxii_content_type(&headers).unwrap_err().status, 415);
+        assert_eq!(
+            require_taxii_content_type(&headers).unwrap_err().status,
+            415
+        );
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        assert_eq!(require_taxii_content_type(&headers).unwrap_err().status, 415);
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/taxii+json;version=2.0"));
-        assert_eq!(require_taxii_content_type(&headers).unwrap_err().status, 415);
+        assert_eq!(
+            require_taxii_content_type(&headers).unwrap_err().status,
+            415
+        );
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/taxii+json;version=2.0"),
+        );
+        assert_eq!(
+            require_taxii_content_type(&headers).unwrap_err().status,
+            415
+        );
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(TAXII_MEDIA_TYPE));
         assert!(require_taxii_content_type(&headers).is_ok());
     }

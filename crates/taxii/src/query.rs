@@ -31,7 +31,11 @@ pub enum VersionFilter {
 impl VersionFilter {
     /// The default of the read endpoints: the latest version only.
     pub fn last() -> Self {
-        VersionFilter::Select { first: false, last: true, exact: Vec::new() }
+        VersionFilter::Select {
+            first: false,
+            last: true,
+            exact: Vec::new(),
+        }
     }
 }
 
@@ -67,7 +71,11 @@ pub enum Endpoint {
 }
 
 /// Parses a raw query string (`None` when the URL has no `?`).
-pub fn parse(raw: Option<&str>, endpoint: Endpoint, max_page_size: usize) -> Result<Filters, ApiError> {
+pub fn parse(
+    raw: Option<&str>,
+    endpoint: Endpoint,
+    max_page_size: usize,
+) -> Result<Filters, ApiError> {
     let mut params: HashMap<String, String> = HashMap::new();
     if let Some(raw) = raw {
         for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
@@ -99,7 +107,10 @@ pub fn parse(raw: Option<&str>, endpoint: Endpoint, max_page_size: usize) -> Res
     let (ids, types) = if endpoint == Endpoint::Objects {
         (
             params.get("match[id]").map(|v| parse_ids(v)).transpose()?,
-            params.get("match[type]").map(|v| parse_types(v)).transpose()?,
+            params
+                .get("match[type]")
+                .map(|v| parse_types(v))
+                .transpose()?,
         )
     } else {
         (None, None)
@@ -110,8 +121,18 @@ pub fn parse(raw: Option<&str>, endpoint: Endpoint, max_page_size: usize) -> Res
         (Endpoint::Delete, None) => VersionFilter::All,
         (_, None) => VersionFilter::last(),
     };
-    let spec_versions = params.get("match[spec_version]").map(|v| parse_spec_versions(v)).transpose()?;
-    Ok(Filters { added_after, limit, ids, types, versions, spec_versions })
+    let spec_versions = params
+        .get("match[spec_version]")
+        .map(|v| parse_spec_versions(v))
+        .transpose()?;
+    Ok(Filters {
+        added_after,
+        limit,
+        ids,
+        types,
+        versions,
+        spec_versions,
+    })
 }
 
 fn split_values<'a>(name: &str, value: &'a str) -> Result<Vec<&'a str>, ApiError> {
@@ -141,7 +162,9 @@ fn parse_added_after(value: &str) -> Result<i64, ApiError> {
 fn parse_limit(value: &str) -> Result<usize, ApiError> {
     match value.parse::<u64>() {
         Ok(n) if n > 0 => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
-        _ => Err(ApiError::bad_request(format!("`limit={value}` must be a positive integer"))),
+        _ => Err(ApiError::bad_request(format!(
+            "`limit={value}` must be a positive integer"
+        ))),
     }
 }
 
@@ -273,8 +296,14 @@ mod tests {
         assert_eq!(f.limit, 500);
         assert_eq!(f.versions, VersionFilter::last());
         assert_eq!(f.added_after, None);
-        assert_eq!(parse(None, Endpoint::Delete, 500).unwrap().versions, VersionFilter::All);
-        assert_eq!(parse(None, Endpoint::Versions, 500).unwrap().versions, VersionFilter::All);
+        assert_eq!(
+            parse(None, Endpoint::Delete, 500).unwrap().versions,
+            VersionFilter::All
+        );
+        assert_eq!(
+            parse(None, Endpoint::Versions, 500).unwrap().versions,
+            VersionFilter::All
+        );
     }
 
     #[test]
@@ -289,7 +318,9 @@ mod tests {
         assert_eq!(f.limit, 10);
         assert_eq!(f.types.unwrap(), ["indicator", "malware"]);
         assert_eq!(f.ids.unwrap().len(), 1);
-        let VersionFilter::Select { first, last, exact } = f.versions else { panic!() };
+        let VersionFilter::Select { first, last, exact } = f.versions else {
+            panic!()
+        };
         assert!(first && last && exact.len() == 1);
         assert_eq!(f.spec_versions.unwrap(), ["2.0", "2.1"]);
     }

@@ -18,7 +18,7 @@ use crate::ingest::{self, Judged};
 use crate::media::{self, Produces, TAXII_MEDIA_TYPE};
 use crate::query::{self, Endpoint};
 use crate::state::AppState;
-use crate::store_adapter as sa;
+use crate::storage as sa;
 
 /// The TAXII 2.1 router: discovery at `/taxii2/`, API roots at `/{name}/`.
 ///
@@ -33,7 +33,10 @@ pub fn router(state: AppState) -> Router {
         ("/{root}/collections", get(collections)),
         ("/{root}/collections/{collection}", get(collection)),
         ("/{root}/collections/{collection}/manifest", get(manifest)),
-        ("/{root}/collections/{collection}/objects", get(get_objects).post(add_objects)),
+        (
+            "/{root}/collections/{collection}/objects",
+            get(get_objects).post(add_objects),
+        ),
         (
             "/{root}/collections/{collection}/objects/{object}",
             get(get_object).delete(delete_object),
@@ -41,12 +44,20 @@ pub fn router(state: AppState) -> Router {
     ];
     for (path, method_router) in routes {
         let method_router = method_router.fallback(method_not_allowed);
-        router = router.route(path, method_router.clone()).route(&format!("{path}/"), method_router);
+        router = router
+            .route(path, method_router.clone())
+            .route(&format!("{path}/"), method_router);
     }
     let versions = get(object_versions).fallback(method_not_allowed);
     router
-        .route("/{root}/collections/{collection}/objects/{object}/versions", versions.clone())
-        .route("/{root}/collections/{collection}/objects/{object}/versions/", versions)
+        .route(
+            "/{root}/collections/{collection}/objects/{object}/versions",
+            versions.clone(),
+        )
+        .route(
+            "/{root}/collections/{collection}/objects/{object}/versions/",
+            versions,
+        )
         .fallback(unknown_path)
         .layer(middleware::from_fn(record_metrics))
         .with_state(state)
@@ -86,9 +97,15 @@ async fn method_not_allowed(method: Method) -> ApiError {
 fn taxii_json(status: StatusCode, body: impl Into<Body>, added: Option<(i64, i64)>) -> Response {
     let mut response = (status, body.into()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(TAXII_MEDIA_TYPE));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(TAXII_MEDIA_TYPE),
+    );
     if let Some((first, last)) = added {
-        for (name, micros) in [("x-taxii-date-added-first", first), ("x-taxii-date-added-last", last)] {
+        for (name, micros) in [
+            ("x-taxii-date-added-first", first),
+            ("x-taxii-date-added-last", last),
+        ] {
             if let Ok(value) = HeaderValue::from_str(&format_micros(micros)) {
                 headers.insert(name, value);
             }
@@ -120,20 +137,32 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal
     state.blocking(move |s| s.principal(&headers)).await
 }
 
-async fn discovery(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn discovery(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     media::negotiate(&headers, Produces::Taxii)?;
     authenticate(&state, &headers).await?;
     let config = state.config();
-    let roots: Vec<String> = config.api_roots.iter().map(|r| format!("/{}/", r.name)).collect();
+    let roots: Vec<String> = config
+        .api_roots
+        .iter()
+        .map(|r| format!("/{}/", r.name))
+        .collect();
     let mut body = json!({ "title": config.title });
-    let object = body.as_object_mut().ok_or_else(|| ApiError::internal("discovery body"))?;
+    let object = body
+        .as_object_mut()
+        .ok_or_else(|| ApiError::internal("discovery body"))?;
     if let Some(d) = &config.description {
         object.insert("description".into(), json!(d));
     }
     if let Some(c) = &config.contact {
         object.insert("contact".into(), json!(c));
     }
-    let default = config.default_api_root.clone().or_else(|| config.api_roots.first().map(|r| r.name.clone()));
+    let default = config
+        .default_api_root
+        .clone()
+        .or_else(|| config.api_roots.first().map(|r| r.name.clone()));
     if let Some(d) = default {
         object.insert("default".into(), json!(format!("/{d}/")));
     }
@@ -196,7 +225,11 @@ async fn collections(
         .filter(|c| principal.sees(&c.id.to_string()))
         .map(|c| collection_resource(c, &principal))
         .collect();
-    let body = if visible.is_empty() { json!({}) } else { json!({ "collections": visible }) };
+    let body = if visible.is_empty() {
+        json!({})
+    } else {
+        json!({ "collections": visible })
+    };
     Ok(json_response(&body))
 }
 
@@ -238,7 +271,11 @@ async fn manifest(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     media::negotiate(&headers, Produces::TaxiiOrStix)?;
-    let filters = query::parse(raw.as_deref(), Endpoint::Objects, state.config().max_page_size)?;
+    let filters = query::parse(
+        raw.as_deref(),
+        Endpoint::Objects,
+        state.config().max_page_size,
+    )?;
     let principal = authenticate(&state, &headers).await?;
     let collection = readable(&state, &root, &key, &principal)?.1.id.to_string();
     let page = state
@@ -273,9 +310,17 @@ async fn manifest(
 
 /// Builds an envelope by concatenating the stored object texts: no re-serialisation.
 fn envelope(page: &sa::Page) -> Vec<u8> {
-    let size: usize = page.items.iter().map(|i| i.json.as_deref().map_or(0, str::len) + 1).sum();
+    let size: usize = page
+        .items
+        .iter()
+        .map(|i| i.json.as_deref().map_or(0, str::len) + 1)
+        .sum();
     let mut out = Vec::with_capacity(size + 96);
-    out.extend_from_slice(if page.more { b"{\"more\":true" } else { b"{\"more\":false" });
+    out.extend_from_slice(if page.more {
+        b"{\"more\":true"
+    } else {
+        b"{\"more\":false"
+    });
     if page.more {
         if let Some(last) = page.items.last() {
             out.extend_from_slice(b",\"next\":\"");
@@ -304,14 +349,22 @@ async fn get_objects(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     media::negotiate(&headers, Produces::TaxiiOrStix)?;
-    let filters = query::parse(raw.as_deref(), Endpoint::Objects, state.config().max_page_size)?;
+    let filters = query::parse(
+        raw.as_deref(),
+        Endpoint::Objects,
+        state.config().max_page_size,
+    )?;
     let principal = authenticate(&state, &headers).await?;
     let collection = readable(&state, &root, &key, &principal)?.1.id.to_string();
     let page = state
         .blocking(move |s| sa::query(s.store().as_ref(), &collection, None, &filters, true))
         .await?;
     metrics::counter!("phalanx_taxii_objects_served_total").increment(page.items.len() as u64);
-    Ok(taxii_json(StatusCode::OK, envelope(&page), page.added_range()))
+    Ok(taxii_json(
+        StatusCode::OK,
+        envelope(&page),
+        page.added_range(),
+    ))
 }
 
 fn check_object_id(object: &str) -> Result<(), ApiError> {
@@ -335,7 +388,11 @@ async fn get_object(
 ) -> Result<Response, ApiError> {
     media::negotiate(&headers, Produces::TaxiiOrStix)?;
     check_object_id(&object)?;
-    let filters = query::parse(raw.as_deref(), Endpoint::Object, state.config().max_page_size)?;
+    let filters = query::parse(
+        raw.as_deref(),
+        Endpoint::Object,
+        state.config().max_page_size,
+    )?;
     let principal = authenticate(&state, &headers).await?;
     let collection = readable(&state, &root, &key, &principal)?.1.id.to_string();
     let page = state
@@ -350,7 +407,11 @@ async fn get_object(
             Ok(page)
         })
         .await?;
-    Ok(taxii_json(StatusCode::OK, envelope(&page), page.added_range()))
+    Ok(taxii_json(
+        StatusCode::OK,
+        envelope(&page),
+        page.added_range(),
+    ))
 }
 
 async fn object_versions(
@@ -361,7 +422,11 @@ async fn object_versions(
 ) -> Result<Response, ApiError> {
     media::negotiate(&headers, Produces::Taxii)?;
     check_object_id(&object)?;
-    let filters = query::parse(raw.as_deref(), Endpoint::Versions, state.config().max_page_size)?;
+    let filters = query::parse(
+        raw.as_deref(),
+        Endpoint::Versions,
+        state.config().max_page_size,
+    )?;
     let principal = authenticate(&state, &headers).await?;
     let collection = readable(&state, &root, &key, &principal)?.1.id.to_string();
     let page = state
@@ -400,7 +465,11 @@ async fn delete_object(
 ) -> Result<Response, ApiError> {
     media::negotiate(&headers, Produces::Taxii)?;
     check_object_id(&object)?;
-    let filters = query::parse(raw.as_deref(), Endpoint::Delete, state.config().max_page_size)?;
+    let filters = query::parse(
+        raw.as_deref(),
+        Endpoint::Delete,
+        state.config().max_page_size,
+    )?;
     let principal = authenticate(&state, &headers).await?;
     let root_config = state.api_root(&root)?;
     let collection = state.collection(root_config, &key, &principal)?;
@@ -410,7 +479,11 @@ async fn delete_object(
         return Err(ApiError::forbidden(format!(
             "deleting from collection `{key}` needs can_read and can_write; principal `{}` has {}",
             principal.name,
-            if access.can_read { "only can_read" } else { "only can_write" }
+            if access.can_read {
+                "only can_read"
+            } else {
+                "only can_write"
+            }
         )));
     }
     let collection = collection.id.to_string();
@@ -454,13 +527,22 @@ async fn add_objects(
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large(limit));
     }
-    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| too_large(limit))?;
+    let bytes: Bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large(limit))?;
     let collection_id = collection.id.to_string();
     let request_timestamp = jiff::Timestamp::now().as_microsecond();
     let status = state
         .blocking(move |s| {
             let judged = ingest::judge_envelope(&bytes)?;
-            store_and_report(s, &root, &collection_id, &principal, judged, request_timestamp)
+            store_and_report(
+                s,
+                &root,
+                &collection_id,
+                &principal,
+                judged,
+                request_timestamp,
+            )
         })
         .await?;
     let bytes = serde_json::to_vec(&status).map_err(|e| ApiError::internal(e.to_string()))?;
@@ -487,17 +569,25 @@ fn store_and_report(
     let mut failures: Vec<(usize, Value)> = judged
         .refused
         .iter()
-        .map(|r| (r.index, json!({ "id": r.id, "version": r.version, "message": r.message })))
+        .map(|r| {
+            (
+                r.index,
+                json!({ "id": r.id, "version": r.version, "message": r.message }),
+            )
+        })
         .collect();
     for (accepted, outcome) in judged.accepted.iter().zip(stored) {
         match outcome {
-            sa::Stored::Added { version } => successes.push(json!({ "id": accepted.id, "version": version })),
+            sa::Stored::Added { version } => {
+                successes.push(json!({ "id": accepted.id, "version": version }))
+            }
             sa::Stored::Duplicate { version } => successes.push(json!({
                 "id": accepted.id, "version": version, "message": "already present; nothing changed"
             })),
-            sa::Stored::Conflict { version, message } => {
-                failures.push((accepted.index, json!({ "id": accepted.id, "version": version, "message": message })))
-            }
+            sa::Stored::Conflict { version, message } => failures.push((
+                accepted.index,
+                json!({ "id": accepted.id, "version": version, "message": message }),
+            )),
         }
     }
     failures.sort_by_key(|(i, _)| *i);
@@ -557,15 +647,30 @@ mod tests {
     #[test]
     fn micros_format_has_six_digits() {
         assert_eq!(format_micros(0), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(format_micros(1_704_067_200_000_001), "2024-01-01T00:00:00.000001Z");
+        assert_eq!(
+            format_micros(1_704_067_200_000_001),
+            "2024-01-01T00:00:00.000001Z"
+        );
     }
 
     #[test]
     fn envelope_concatenates_stored_texts() {
         let page = sa::Page {
             items: vec![
-                sa::Item { id: "a".into(), version: "v".into(), date_added: 1, spec_version: "2.1".into(), json: Some("{\"id\":1}".into()) },
-                sa::Item { id: "b".into(), version: "v".into(), date_added: 2, spec_version: "2.1".into(), json: Some("{\"id\":2}".into()) },
+                sa::Item {
+                    id: "a".into(),
+                    version: "v".into(),
+                    date_added: 1,
+                    spec_version: "2.1".into(),
+                    json: Some("{\"id\":1}".into()),
+                },
+                sa::Item {
+                    id: "b".into(),
+                    version: "v".into(),
+                    date_added: 2,
+                    spec_version: "2.1".into(),
+                    json: Some("{\"id\":2}".into()),
+                },
             ],
             more: true,
         };
@@ -574,7 +679,10 @@ mod tests {
         assert_eq!(value["more"], json!(true));
         assert_eq!(value["objects"], json!([{"id": 1}, {"id": 2}]));
         assert!(value["next"].is_string());
-        let empty = envelope(&sa::Page { items: vec![], more: false });
+        let empty = envelope(&sa::Page {
+            items: vec![],
+            more: false,
+        });
         assert_eq!(empty, b"{\"more\":false}");
     }
 }

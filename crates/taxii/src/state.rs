@@ -22,7 +22,9 @@ struct Inner {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("config", &self.inner.config).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -30,7 +32,13 @@ impl AppState {
     /// State for a server over `store` serving `config` (which must have been validated).
     pub fn new(config: TaxiiConfig, store: Arc<dyn Store>) -> Self {
         let auth = Authenticator::new(store.clone());
-        AppState { inner: Arc::new(Inner { config, store, auth }) }
+        AppState {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                auth,
+            }),
+        }
     }
 
     /// The served configuration.
@@ -68,7 +76,9 @@ impl AppState {
     /// The API root named in the path, or 404.
     pub fn api_root(&self, name: &str) -> Result<&ApiRootConfig, ApiError> {
         self.inner.config.api_root(name).ok_or_else(|| {
-            ApiError::not_found(format!("there is no API root `{name}` on this server; see /taxii2/ for the list"))
+            ApiError::not_found(format!(
+                "there is no API root `{name}` on this server; see /taxii2/ for the list"
+            ))
         })
     }
 

@@ -1,5 +1,5 @@
-//! The bridge between TAXII requests and the [`Store`] trait: filter translation, version
-//! keys, and the status records.
+//! Collection storage for TAXII: filter translation to the [`Store`] trait, version keys,
+//! the storing of accepted objects (shared by the API and `phalanx import`), and status records.
 
 use phalanx_store::{NewObject, Outcome, Query, Store, VersionKey, VersionSelect};
 use serde_json::{Value, json};
@@ -35,7 +35,10 @@ pub struct Page {
 impl Page {
     /// The `date_added` of the first and last items, for the `X-TAXII-Date-Added-*` headers.
     pub fn added_range(&self) -> Option<(i64, i64)> {
-        Some((self.items.first()?.date_added, self.items.last()?.date_added))
+        Some((
+            self.items.first()?.date_added,
+            self.items.last()?.date_added,
+        ))
     }
 }
 
@@ -98,9 +101,20 @@ pub fn query(
 }
 
 /// The versions of one object, ascending by `date_added`.
-pub fn versions(store: &dyn Store, collection: &str, object: &str, filters: &Filters) -> Result<Page, ApiError> {
+pub fn versions(
+    store: &dyn Store,
+    collection: &str,
+    object: &str,
+    filters: &Filters,
+) -> Result<Page, ApiError> {
     let page = store
-        .versions(collection, object, filters.added_after, filters.limit, filters.spec_versions.as_deref())
+        .versions(
+            collection,
+            object,
+            filters.added_after,
+            filters.limit,
+            filters.spec_versions.as_deref(),
+        )
         .map_err(store_error)?;
     Ok(Page {
         more: page.more,
@@ -120,14 +134,26 @@ pub fn versions(store: &dyn Store, collection: &str, object: &str, filters: &Fil
 
 /// Whether any version of the object is in the collection.
 pub fn exists(store: &dyn Store, collection: &str, object: &str) -> Result<bool, ApiError> {
-    let page = store.versions(collection, object, None, 1, None).map_err(store_error)?;
+    let page = store
+        .versions(collection, object, None, 1, None)
+        .map_err(store_error)?;
     Ok(!page.items.is_empty())
 }
 
 /// Deletes the selected versions of an object; returns how many were removed.
-pub fn delete(store: &dyn Store, collection: &str, object: &str, filters: &Filters) -> Result<usize, ApiError> {
+pub fn delete(
+    store: &dyn Store,
+    collection: &str,
+    object: &str,
+    filters: &Filters,
+) -> Result<usize, ApiError> {
     store
-        .delete(collection, object, &select(&filters.versions)?, filters.spec_versions.as_deref())
+        .delete(
+            collection,
+            object,
+            &select(&filters.versions)?,
+            filters.spec_versions.as_deref(),
+        )
         .map_err(store_error)
 }
 
@@ -154,13 +180,21 @@ pub enum Stored {
 }
 
 /// Stores the accepted objects of one envelope in one durable transaction.
-pub fn insert(store: &dyn Store, collection: &str, accepted: &[Accepted]) -> Result<Vec<Stored>, ApiError> {
+pub fn insert(
+    store: &dyn Store,
+    collection: &str,
+    accepted: &[Accepted],
+) -> Result<Vec<Stored>, ApiError> {
     if accepted.is_empty() {
         return Ok(Vec::new());
     }
     let keys: Vec<Option<VersionKey>> = accepted
         .iter()
-        .map(|a| a.version.as_ref().and_then(|v| VersionKey::parse(v.as_str()).ok()))
+        .map(|a| {
+            a.version
+                .as_ref()
+                .and_then(|v| VersionKey::parse(v.as_str()).ok())
+        })
         .collect();
     let objects: Vec<NewObject<'_>> = accepted
         .iter()
@@ -173,17 +207,21 @@ pub fn insert(store: &dyn Store, collection: &str, accepted: &[Accepted]) -> Res
             json: &a.json,
         })
         .collect();
-    let outcomes = store.insert_batch(collection, &objects).map_err(store_error)?;
+    let outcomes = store
+        .insert_batch(collection, &objects)
+        .map_err(store_error)?;
     Ok(outcomes
         .into_iter()
         .zip(accepted)
         .map(|(outcome, a)| {
             let given = a.version.as_ref().map(|v| v.as_str().to_owned());
             match outcome {
-                Outcome::Inserted { version, .. } => Stored::Added { version: given.unwrap_or_else(|| version.to_string()) },
-                Outcome::Duplicate { version, .. } => {
-                    Stored::Duplicate { version: given.unwrap_or_else(|| version.to_string()) }
-                }
+                Outcome::Inserted { version, .. } => Stored::Added {
+                    version: given.unwrap_or_else(|| version.to_string()),
+                },
+                Outcome::Duplicate { version, .. } => Stored::Duplicate {
+                    version: given.unwrap_or_else(|| version.to_string()),
+                },
                 Outcome::Conflict { .. } => Stored::Conflict {
                     version: given.unwrap_or_default(),
                     message: "a different object with this id and version is already stored; \
@@ -207,9 +245,17 @@ pub struct StatusRecord {
 }
 
 /// Keeps a status resource.
-pub fn put_status(store: &dyn Store, id: &str, api_root: &str, principal: &str, status: &Value) -> Result<(), ApiError> {
+pub fn put_status(
+    store: &dyn Store,
+    id: &str,
+    api_root: &str,
+    principal: &str,
+    status: &Value,
+) -> Result<(), ApiError> {
     let record = json!({ "api_root": api_root, "principal": principal, "status": status });
-    store.put_status(id, &record.to_string()).map_err(store_error)
+    store
+        .put_status(id, &record.to_string())
+        .map_err(store_error)
 }
 
 /// Reads a status resource.
@@ -217,12 +263,21 @@ pub fn get_status(store: &dyn Store, id: &str) -> Result<Option<StatusRecord>, A
     let Some(text) = store.get_status(id).map_err(store_error)? else {
         return Ok(None);
     };
-    let mut record: Value =
-        serde_json::from_str(&text).map_err(|e| ApiError::internal(format!("stored status {id} is unreadable: {e}")))?;
-    let field = |record: &Value, name: &str| record.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let mut record: Value = serde_json::from_str(&text)
+        .map_err(|e| ApiError::internal(format!("stored status {id} is unreadable: {e}")))?;
+    let field = |record: &Value, name: &str| {
+        record
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     Ok(Some(StatusRecord {
         api_root: field(&record, "api_root"),
         principal: field(&record, "principal"),
-        status: record.get_mut("status").map(Value::take).unwrap_or(Value::Null),
+        status: record
+            .get_mut("status")
+            .map(Value::take)
+            .unwrap_or(Value::Null),
     }))
 }

@@ -1,0 +1,248 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Phalanx: a federated cyber-defence node (STIX 2.1 over TAXII 2.1).
+#[derive(Debug, Parser)]
+#[command(name = "phalanx", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `phalanx=debug,tower_http=info`.
+    #[arg(long, global = true, env = "PHALANX_LOG", default_value = "info")]
+    pub log: String,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the node's configuration and data are.
+#[derive(Debug, Clone, Args)]
+pub struct NodeArgs {
+    /// Configuration file (TOML). Without one the node runs in zero-configuration mode.
+    #[arg(long, short = 'c', env = "PHALANX_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Data folder (overrides `node.data_dir`).
+    #[arg(long, env = "PHALANX_DATA")]
+    pub data: Option<PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a node: the TAXII 2.1 server on the embedded database.
+    Serve {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Address to listen on (overrides `node.listen`).
+        #[arg(long, env = "PHALANX_LISTEN")]
+        listen: Option<SocketAddr>,
+    },
+    /// Import STIX objects (bundles, JSON arrays, single objects or JSON lines) into a collection,
+    /// with the same validation as the TAXII API.
+    Import {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Target collection: its id, its alias, or `root/alias` (default: the only collection).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Files to import (`-` for standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Export a collection (or the part a filter selects) as a STIX bundle.
+    Export {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Source collection: its id, its alias, or `root/alias` (default: the only collection).
+        #[arg(long)]
+        collection: Option<String>,
+        /// Only these object types (repeatable).
+        #[arg(long = "type")]
+        types: Vec<String>,
+        /// Every version of every object, not only the latest.
+        #[arg(long)]
+        all_versions: bool,
+        /// Output file (default: standard output).
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+    },
+    /// Validate STIX files: report every problem in every object; exit 1 if any object is invalid.
+    Validate {
+        /// Files to check (`-` for standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Manage principals (users and services) and their rights.
+    #[command(subcommand)]
+    Principal(PrincipalCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Write and test STIX patterns.
+    #[command(subcommand)]
+    Pattern(PatternCommand),
+    /// Write a deterministic workload (indicators, telemetry, ground truth) to a folder.
+    Workload(WorkloadArgs),
+    /// Measure; every benchmark prints JSON with its figures beside a floor from the same run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `phalanx principal …`.
+#[derive(Debug, Subcommand)]
+pub enum PrincipalCommand {
+    /// Create a principal or update its password and admin flag.
+    Add {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Name (also the HTTP Basic user name).
+        name: String,
+        /// Make it an administrator (every right on every collection).
+        #[arg(long)]
+        admin: bool,
+        /// Read a password from standard input (first line) for HTTP Basic authentication.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Grant read access to a collection (repeatable).
+        #[arg(long)]
+        read: Vec<String>,
+        /// Grant write access to a collection (repeatable).
+        #[arg(long)]
+        write: Vec<String>,
+    },
+    /// List principals with their rights and keys.
+    List {
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Remove a principal, its grants and its keys.
+    Remove {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Name.
+        name: String,
+    },
+    /// Set a principal's rights on one collection (no flag: remove them).
+    Grant {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Name.
+        name: String,
+        /// Collection: id, alias, or `root/alias`.
+        #[arg(long)]
+        collection: String,
+        /// May read.
+        #[arg(long)]
+        read: bool,
+        /// May write.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Hash a password read from standard input, for `password_hash` in the configuration file.
+    HashPassword,
+}
+
+/// `phalanx key …`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key for a principal and print it (it is shown only once).
+    Create {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// The principal the key acts for.
+        principal: String,
+        /// A label to recognise the key by.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List API keys (never the secrets).
+    List {
+        #[command(flatten)]
+        node: NodeArgs,
+    },
+    /// Revoke an API key by its id.
+    Revoke {
+        #[command(flatten)]
+        node: NodeArgs,
+        /// Key id, as `key list` shows it.
+        key_id: String,
+    },
+}
+
+/// `phalanx pattern …`.
+#[derive(Debug, Subcommand)]
+pub enum PatternCommand {
+    /// Parse a pattern, explain any error, print warnings and the canonical form.
+    Check {
+        /// The STIX pattern.
+        pattern: String,
+    },
+    /// Evaluate patterns against observed-data: JSON lines
+    /// `{"pattern": "...", "observed_data": [...]}` on stdin, one result line per input on stdout.
+    Eval,
+}
+
+/// `phalanx workload`.
+#[derive(Debug, Clone, Args)]
+pub struct WorkloadArgs {
+    /// Number of indicators.
+    #[arg(long, default_value_t = 10_000)]
+    pub indicators: usize,
+    /// Number of telemetry events.
+    #[arg(long, default_value_t = 100_000)]
+    pub events: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Fraction of events that carry an indicator's value.
+    #[arg(long, default_value_t = 0.01)]
+    pub hit_rate: f64,
+    /// Telemetry format.
+    #[arg(long, value_enum, default_value_t = TelemetryFormat::Eve)]
+    pub format: TelemetryFormat,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// Telemetry formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TelemetryFormat {
+    /// Suricata EVE JSON.
+    Eve,
+    /// Zeek JSON logs.
+    Zeek,
+}
+
+/// `phalanx bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Start a node and measure TAXII ingest, paging and filtered queries.
+    Taxii {
+        /// Store sizes to measure at (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        sizes: Vec<usize>,
+        /// Objects per POST envelope.
+        #[arg(long, default_value_t = 1000)]
+        envelope: usize,
+        /// Filtered queries to time per size.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        /// Keep the data folder here instead of a temporary one.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Measure the multi-pattern index.
+    Patterns {
+        /// Index sizes (indicators), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1000,100000,1000000")]
+        sizes: Vec<usize>,
+        /// Observations to match per size.
+        #[arg(long, default_value_t = 1_000_000)]
+        observations: usize,
+    },
+}

@@ -1,0 +1,184 @@
+//! `phalanx serve`: the node's HTTP server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use phalanx_taxii::AppState;
+use phalanx_taxii::error::ApiError;
+
+use crate::cli::NodeArgs;
+use crate::config::{NodeConfig, Overrides};
+use crate::node::Node;
+
+/// How long TAXII status resources are kept (the standard asks for at least 24 hours).
+const STATUS_RETENTION: Duration = Duration::from_secs(48 * 3600);
+
+/// Runs `phalanx serve` until SIGINT or SIGTERM.
+pub fn run(args: &NodeArgs, listen: Option<SocketAddr>) -> Result<()> {
+    let overrides = Overrides {
+        data_dir: args.data.clone(),
+        listen,
+    };
+    let config = NodeConfig::load(args.config.as_deref(), &overrides)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("phalanx")
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: NodeConfig) -> Result<()> {
+    let node = Node::open(&config)?;
+    if let Some(path) = node.bootstrap_admin_key()? {
+        tracing::info!(path = %path.display(), "first start: wrote the admin API key (bearer token); keep it secret");
+        eprintln!(
+            "phalanx: first start — admin API key written to {}",
+            path.display()
+        );
+    }
+    let prometheus = PrometheusBuilder::new()
+        .install_recorder()
+        .context("cannot install the Prometheus metrics recorder")?;
+    let state = AppState::new(node.taxii.clone(), node.store.clone());
+    spawn_status_purge(node.store.clone());
+    let app = app(state, prometheus);
+
+    let shutdown = axum_server::Handle::new();
+    tokio::spawn(shutdown_on_signal(shutdown.clone()));
+    let addr = config.node.listen;
+    match &config.tls {
+        Some(tls) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let rustls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot load the TLS certificate {} and key {}",
+                        tls.cert.display(),
+                        tls.key.display()
+                    )
+                })?;
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            announce(&listener, "https", &node)?;
+            axum_server::from_tcp_rustls(listener, rustls)?
+                .handle(shutdown)
+                .serve(app.into_make_service())
+                .await
+                .context("the HTTPS server failed")?;
+        }
+        None => {
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            announce(&listener, "http", &node)?;
+            axum_server::from_tcp(listener)?
+                .handle(shutdown)
+                .serve(app.into_make_service())
+                .await
+                .context("the HTTP server failed")?;
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn announce(listener: &std::net::TcpListener, scheme: &str, node: &Node) -> Result<()> {
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, data = %node.data_dir.display(), "serving TAXII 2.1");
+    // One machine-readable line on stdout: scripts and tests read the bound address from it
+    // (useful with `--listen 127.0.0.1:0`).
+    println!("listening on {scheme}://{local}/taxii2/");
+    Ok(())
+}
+
+pub(crate) fn app(state: AppState, prometheus: PrometheusHandle) -> Router {
+    let ops = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .with_state((state.clone(), prometheus));
+    phalanx_taxii::router(state)
+        .merge(ops)
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::new())
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(
+    State((state, prometheus)): State<(AppState, PrometheusHandle)>,
+    headers: HeaderMap,
+) -> Response {
+    let principal = state.blocking(move |s| s.principal(&headers)).await;
+    match principal {
+        Ok(p) if p.admin => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            prometheus.render(),
+        )
+            .into_response(),
+        Ok(p) => ApiError::forbidden(format!(
+            "metrics are for administrators; `{}` is not one",
+            p.name
+        ))
+        .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn spawn_status_purge(store: Arc<dyn phalanx_store::Store>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let store = store.clone();
+            let cutoff = jiff::Timestamp::now().as_microsecond()
+                - i64::try_from(STATUS_RETENTION.as_micros()).unwrap_or(i64::MAX);
+            let result = tokio::task::spawn_blocking(move || store.purge_statuses(cutoff)).await;
+            match result {
+                Ok(Ok(n)) if n > 0 => {
+                    tracing::info!(purged = n, "purged old TAXII status resources")
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "cannot purge TAXII status resources"),
+                Err(e) => tracing::warn!(error = %e, "status purge task failed"),
+            }
+        }
+    });
+}
+
+async fn shutdown_on_signal(handle: axum_server::Handle<std::net::SocketAddr>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+    handle.graceful_shutdown(Some(Duration::from_secs(10)));
+}
