@@ -168,8 +168,7 @@ mod tests {
         // workload changes, which the crate promises never to do for a given seed.
         let mut d = Draw::at(7, Stream::Indicators, 0);
         let first = d.u64();
-        let again = Draw::at(7, Stream::Indicators, 0).u64();
-        assert_eq!(first, again);
+        assert_eq!(first, 0x48cc_ff90_d377_a354);
         let mut d2 = Draw::at(7, Stream::Indicators, 2);
         assert_eq!(d2.u64(), d.u64(), "word 2 is the second u64");
     }

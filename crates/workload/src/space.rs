@@ -245,6 +245,24 @@ mod tests {
         assert_eq!(base36(u32::MAX), "1z141z3");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn distinct_indices_never_share_a_value(seed: u64, i: u32, j: u32) {
+            proptest::prop_assume!(i != j);
+            let keys = Keys::new(seed);
+            proptest::prop_assert_ne!(keys.token(i), keys.token(j));
+            proptest::prop_assert_ne!(keys.ioc_ipv4(i), keys.ioc_ipv4(j));
+            proptest::prop_assert_eq!(v4_space(keys.ioc_ipv4(i)), V4Space::IocHost);
+            let (a, b) = (i % IOC_NETS as u32, j % IOC_NETS as u32);
+            if a != b {
+                proptest::prop_assert_ne!(keys.ioc_net(a), keys.ioc_net(b));
+            }
+            proptest::prop_assert_eq!(v4_space(keys.ioc_net(a)), V4Space::IocNet);
+            proptest::prop_assert_ne!(keys.ioc_hash(i, [0u8; 20]), keys.ioc_hash(j, [0u8; 20]));
+            proptest::prop_assert!(keys.ioc_hash(i, [0xffu8; 16])[0] < 0x80);
+        }
+    }
+
     #[test]
     fn ipv6_range() {
         let keys = Keys::new(9);
