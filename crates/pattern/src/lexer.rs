@@ -280,10 +280,9 @@ impl<'s> Lexer<'s> {
             ));
         }
         let text = &self.src[start..pos];
-        let magnitude: i128 = int_digits.parse().map_err(|_| {
-            self.error(start, format!("integer literal '{text}' is out of range"))
+        let value: i128 = text.parse().map_err(|_| {
+            self.error(start, format!("integer literal '{text}' is out of range (128 bits)"))
         })?;
-        let value = if negative { -magnitude } else { magnitude };
         self.push(TokenKind::Int { value, negative }, start);
         Ok(())
     }
@@ -399,8 +398,8 @@ mod tests {
 
     #[test]
     fn columns_count_characters() {
-        let err = tokenize("[é:x = 'a\\b']").unwrap_err();
-        assert_eq!(err.column(), 10);
+        let err = tokenize("[x:y = 'é' OR x:y = 'a\\b']").unwrap_err();
+        assert_eq!(err.column(), 23);
         assert!(err.to_string().contains("invalid escape"), "{err}");
     }
 
@@ -409,7 +408,9 @@ mod tests {
         assert_eq!(kinds("h'ff'")[0], TokenKind::Hex(vec![0xff]));
         assert_eq!(kinds("b'AA=='")[0], TokenKind::Binary(vec![0]));
         assert!(matches!(kinds("t'2020-01-01T00:00:00Z'")[0], TokenKind::Timestamp(_)));
-        assert_eq!(tokenize("x = h'abc'").unwrap_err().column(), 5);
+        assert_eq!(tokenize("x = h'abc'").unwrap_err().column(), 7);
+        assert_eq!(tokenize("x = h'ag'").unwrap_err().column(), 8);
+        assert_eq!(tokenize("x = h'ab").unwrap_err().column(), 6);
         assert_eq!(tokenize("x = t'2020-02-30T00:00:00Z'").unwrap_err().column(), 15);
     }
 }

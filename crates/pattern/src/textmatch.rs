@@ -90,7 +90,7 @@ impl TextMatcher {
                     match u8::try_from(u32::from(c)) {
                         Ok(octet) => {
                             if let Some(s) = byte_source.as_mut() {
-                                s.push_str(&format!(r"\x{{{octet:02x}}}"));
+                                s.push_str(&format!(r"\x{octet:02x}"));
                             }
                         }
                         Err(_) => byte_source = None,
@@ -122,7 +122,7 @@ impl TextMatcher {
 }
 
 /// The regex source for matching octets: code points 0x80-0xff become
-/// `\x{..}` escapes (bytes, with Unicode off). `None` when the pattern has a
+/// `\xHH` escapes (bytes, with Unicode off). `None` when the pattern has a
 /// code point at or above U+0100, or a backslash before a non-ASCII character.
 fn latin1_regex_source(pattern: &str) -> Option<String> {
     let mut out = String::with_capacity(pattern.len());
@@ -133,7 +133,7 @@ fn latin1_regex_source(pattern: &str) -> Option<String> {
             return None;
         }
         if code >= 0x80 {
-            out.push_str(&format!(r"\x{{{code:02x}}}"));
+            out.push_str(&format!(r"\x{code:02x}"));
         } else {
             out.push(c);
         }
