@@ -44,7 +44,9 @@
 //! - An [`ObjectPath`]'s `object_type` is an identifier
 //!   (`[A-Za-z_][A-Za-z0-9_-]*`) that is not a keyword. Property names and keys
 //!   can be anything; the printer quotes them when needed.
-//! - Floats are finite. Ordering operators (`<`, `<=`, `>`, `>=`) never carry
+//! - Floats are finite, and a `WITHIN` float is not negative (nor `-0.0`).
+//!   [`Literal::Binary`] is not empty (`b''` is not grammatical; an empty
+//!   octet string is `h''`). Ordering operators (`<`, `<=`, `>`, `>=`) never carry
 //!   a [`Literal::Bool`] (the grammar has no such comparison).
 //! - Nesting stays within [`MAX_NESTING_DEPTH`](crate::MAX_NESTING_DEPTH)
 //!   levels of parentheses and brackets, so recursive walks are bounded.
