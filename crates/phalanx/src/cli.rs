@@ -76,6 +76,12 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Check the store's integrity (SQLite `integrity_check`) and print per-collection counts;
+    /// exit 1 if the store is damaged.
+    Check {
+        #[command(flatten)]
+        node: NodeArgs,
+    },
     /// Manage principals (users and services) and their rights.
     #[command(subcommand)]
     Principal(PrincipalCommand),

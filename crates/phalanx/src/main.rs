@@ -67,6 +67,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         )
         .map(|()| ExitCode::SUCCESS),
         Command::Validate { files } => transfer::validate(&files),
+        Command::Check { node } => transfer::check(&node),
         Command::Principal(command) => admin::principal(command).map(|()| ExitCode::SUCCESS),
         Command::Key(command) => admin::key(command).map(|()| ExitCode::SUCCESS),
         Command::Pattern(command) => pattern_cmd::run(command),

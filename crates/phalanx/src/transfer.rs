@@ -299,3 +299,23 @@ pub fn validate(files: &[PathBuf]) -> Result<ExitCode> {
         ExitCode::FAILURE
     })
 }
+
+/// `phalanx check`: integrity of the store, and what each collection holds.
+pub fn check(args: &NodeArgs) -> Result<ExitCode> {
+    let node = open_node(args)?;
+    if let Err(e) = node.store.integrity_check() {
+        println!("store {}: DAMAGED: {e}", node.data_dir.display());
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("store {}: ok", node.data_dir.display());
+    for (root, collection) in node.taxii.collections() {
+        let count = node.store.count(&collection.id.to_string())?;
+        println!(
+            "{}/{} ({}): {count} object versions",
+            root.name,
+            collection.alias.as_deref().unwrap_or("-"),
+            collection.id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
