@@ -40,8 +40,10 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     fi
     export PATH="$PWD/target/tools/bin:$PATH"
   fi
-  for target in $(cd fuzz && cargo fuzz list); do
-    (cd fuzz && cargo fuzz run -s none "$target" -- -max_total_time="$fuzz_seconds" -rss_limit_mb=2048)
+  for target in $(cargo fuzz list --fuzz-dir fuzz); do
+    mkdir -p "fuzz/corpus/$target"
+    cargo fuzz run --fuzz-dir fuzz -s none "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
+      -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10
   done
 fi
 
