@@ -90,6 +90,8 @@ pub struct ObservationSet {
     /// Root objects by type: `(observation index, object index)`, in
     /// observation order.
     pub(crate) by_type: HashMap<Box<str>, Vec<(u32, u32)>>,
+    /// The longest `last - first` of any observation, for pruning by time.
+    pub(crate) max_span: i128,
 }
 
 impl ObservationSet {
@@ -250,6 +252,7 @@ impl Builder {
                 let ty = set.objects[root as usize].ty.clone();
                 set.by_type.entry(ty).or_default().push((obs_index, root));
             }
+            set.max_span = set.max_span.max(observation.last - observation.first);
             set.observations.push(observation);
         }
         set

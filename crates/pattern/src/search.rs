@@ -319,12 +319,22 @@ impl Engine<'_> {
                 lowest = lowest.max(observation);
             }
         }
-        let start = from.max(candidates.partition_point(|&o| o < lowest));
-        for pos in start..candidates.len() {
+        // Candidates are in time order: skip those that start after the
+        // latest instant the constraints allow, and those that end before the
+        // earliest (all observations lasting at most `max_span`).
+        let Some((low, high)) = self.time_range(ctx) else { return Ok(None) };
+        let first_of = |o: u32| set.observations[o as usize].first;
+        let mut start = from.max(candidates.partition_point(|&o| o < lowest));
+        if let Some(low) = low {
+            let earliest_start = low.saturating_sub(set.max_span);
+            start = start.max(candidates.partition_point(|&o| first_of(o) < earliest_start));
+        }
+        let end = high.map_or(candidates.len(), |high| candidates.partition_point(|&o| first_of(o) <= high));
+        for pos in start..end {
             self.tick()?;
             let observation = candidates[pos];
             let info = &set.observations[observation as usize];
-            if self.used[observation as usize] >= info.count {
+            if self.used[observation as usize] >= info.count || low.is_some_and(|low| info.last < low) {
                 continue;
             }
             let before = self.dbm.clone();
@@ -332,7 +342,7 @@ impl Engine<'_> {
                 self.dbm = before;
                 continue;
             }
-            if pos + 1 < candidates.len() {
+            if pos + 1 < end {
                 let placed = std::mem::replace(&mut self.dbm, before);
                 self.push_choice(Alternative::Leaf { leaf, next_pos: pos + 1, ctx: ctx.clone() }, next);
                 self.dbm = placed;
@@ -350,6 +360,45 @@ impl Engine<'_> {
             return Ok(Some(next.clone()));
         }
         Ok(None)
+    }
+
+    /// The instants an instance placed under `ctx` could take, ignoring its
+    /// own interval: `(earliest, latest)`, each `None` when unbounded; `None`
+    /// when no instant fits. With per-operator semantics this is the
+    /// intersection of each operator's range, a necessary condition only.
+    fn time_range(&mut self, ctx: &Ctx) -> Option<(Option<i128>, Option<i128>)> {
+        let items: Vec<CtxItem> = ctx_items(ctx).filter(|item| item.group().is_some()).collect();
+        if items.is_empty() {
+            return Some((None, None));
+        }
+        let saved = self.dbm.clone();
+        let mut groups: Vec<Option<u32>> = if self.pattern.semantics.joint_time {
+            vec![None]
+        } else {
+            items.iter().map(|item| item.group()).collect()
+        };
+        groups.sort_unstable();
+        groups.dedup();
+        let (mut low, mut high): (Option<i128>, Option<i128>) = (None, None);
+        let mut feasible = true;
+        for group in groups {
+            let id = self.fresh_id();
+            let t = self.dbm.add_var(id);
+            let members = items.iter().filter(|item| group.is_none() || item.group() == group);
+            feasible = members.copied().all(|item| self.constrain_instant(t, item));
+            if !feasible {
+                break;
+            }
+            let (group_low, group_high) = self.dbm.range(t);
+            low = low.max(group_low);
+            high = match (high, group_high) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            self.dbm = saved.clone();
+        }
+        self.dbm = saved;
+        feasible.then_some((low, high))
     }
 
     /// Adds an instance with interval `[first, last]` under the constraints
@@ -376,36 +425,30 @@ impl Engine<'_> {
     fn place_with(&mut self, first: i128, last: i128, items: &[CtxItem]) -> bool {
         let id = self.fresh_id();
         let t = self.dbm.add_var(id);
-        let mut ok = self.dbm.bound_var(t, first, last);
-        let exclusive = self.pattern.semantics.within_exclusive;
-        for item in items {
-            if !ok {
-                break;
-            }
-            ok = match *item {
-                CtxItem::Within { var, nanos } => match self.dbm.position(var) {
-                    Some(w) => {
-                        let span = if exclusive { less_than(nanos) } else { at_most(nanos) };
-                        self.dbm.constrain(w, t, at_most(0)) && self.dbm.constrain(t, w, span)
-                    }
-                    None => true,
-                },
-                CtxItem::Bounds { start, stop, .. } => {
-                    self.dbm.constrain(0, t, at_most(-start)) && self.dbm.constrain(t, 0, less_than(stop))
-                }
-                CtxItem::After { var, .. } => {
-                    self.dbm.position(var).is_none_or(|s| self.dbm.constrain(s, t, at_most(0)))
-                }
-                CtxItem::Before { var, .. } => {
-                    self.dbm.position(var).is_none_or(|s| self.dbm.constrain(t, s, at_most(0)))
-                }
-                CtxItem::Key { .. } => true,
-            };
-        }
+        let ok = self.dbm.bound_var(t, first, last) && items.iter().all(|item| self.constrain_instant(t, *item));
         if ok {
             self.dbm.remove_var(id);
         }
         ok
+    }
+
+    /// Applies one context item to the instant at position `t`.
+    fn constrain_instant(&mut self, t: usize, item: CtxItem) -> bool {
+        match item {
+            CtxItem::Within { var, nanos } => match self.dbm.position(var) {
+                Some(w) => {
+                    let span = if self.pattern.semantics.within_exclusive { less_than(nanos) } else { at_most(nanos) };
+                    self.dbm.constrain(w, t, at_most(0)) && self.dbm.constrain(t, w, span)
+                }
+                None => true,
+            },
+            CtxItem::Bounds { start, stop, .. } => {
+                self.dbm.constrain(0, t, at_most(-start)) && self.dbm.constrain(t, 0, less_than(stop))
+            }
+            CtxItem::After { var, .. } => self.dbm.position(var).is_none_or(|s| self.dbm.constrain(s, t, at_most(0))),
+            CtxItem::Before { var, .. } => self.dbm.position(var).is_none_or(|s| self.dbm.constrain(t, s, at_most(0))),
+            CtxItem::Key { .. } => true,
+        }
     }
 
     fn undo_to(&mut self, len: usize) {

@@ -120,6 +120,17 @@ impl Dbm {
         true
     }
 
+    /// The range of values the variable at `position` can take: `(low,
+    /// high)`, each `None` when unbounded. Strictness is dropped, so the range
+    /// may be slightly wider than the truth (never narrower).
+    pub(crate) fn range(&self, position: usize) -> (Option<i128>, Option<i128>) {
+        let n = self.n();
+        let decode = |bound: Bound| (bound != INF).then_some(bound >> 1);
+        let high = decode(self.m[position * n]);
+        let low = decode(self.m[position]).map(|c| -c);
+        (low, high)
+    }
+
     /// Constrains the variable at `position` to `[low, high]`.
     pub(crate) fn bound_var(&mut self, position: usize, low: i128, high: i128) -> bool {
         self.constrain(position, 0, at_most(high)) && self.constrain(0, position, at_most(-low))
@@ -146,6 +157,14 @@ mod tests {
         assert!(dbm.constrain(a, b, at_most(-5)));
         // ... but not strictly.
         assert!(!dbm.clone().constrain(a, b, less_than(-5)));
+        // Now a = 10 and b = 15.
+        assert_eq!(dbm.range(a), (Some(10), Some(10)));
+        assert_eq!(dbm.range(b), (Some(15), Some(15)));
+        let mut open = Dbm::default();
+        let c = open.add_var(3);
+        assert_eq!(open.range(c), (None, None));
+        assert!(open.constrain(c, 0, less_than(7)));
+        assert_eq!(open.range(c), (None, Some(7)));
     }
 
     /// Places an instance at `at` inside a 5-unit window `w` (id 7).
