@@ -8,11 +8,9 @@
 //! This can only make case and spelling variants of one value match; it never
 //! makes different values match.
 //!
-//! The rules belong to the STIX object model, `phalanx_stix::canonical::
-//! canonical_value(object_type, property_path, value) -> Cow<str>`. That
-//! function is being written in `crates/stix` at the same time as this crate;
-//! until it lands, [`canonical_value`] below is the identity, so comparisons
-//! are exact. Wiring it up is this one function body.
+//! The rules belong to the STIX object model: this is one call to
+//! [`phalanx_stix::canonical::canonical_value`], kept behind one function so
+//! the evaluator has a single place that knows about it.
 
 use std::borrow::Cow;
 
@@ -21,7 +19,5 @@ use std::borrow::Cow;
 /// `object_type`. Returns `value` itself when it has no canonical form or is
 /// already canonical.
 pub(crate) fn canonical_value<'v>(object_type: &str, property_path: &str, value: &'v str) -> Cow<'v, str> {
-    // Pending `phalanx_stix::canonical::canonical_value`; see the module docs.
-    let _ = (object_type, property_path);
-    Cow::Borrowed(value)
+    phalanx_stix::canonical::canonical_value(object_type, property_path, value)
 }

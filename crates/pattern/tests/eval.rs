@@ -407,3 +407,31 @@ fn invalid_patterns_never_match() {
     no("[file:name = 'report.exe' OR ipv4-addr:value ISSUBSET 'nope']");
     no("[file:name = 'report.exe'");
 }
+
+#[test]
+fn well_known_values_compare_in_canonical_form() {
+    let scos = vec![
+        json!({"type": "file", "id": "file--1", "hashes": {"MD5": "0123456789abcdef0123456789abcdef"}}),
+        json!({"type": "domain-name", "id": "domain-name--1", "value": "example.com"}),
+        json!({"type": "ipv6-addr", "id": "ipv6-addr--1", "value": "2001:db8::1"}),
+        json!({"type": "network-traffic", "id": "network-traffic--1", "dst_ref": "ipv6-addr--1", "protocols": ["tcp"]}),
+    ];
+    let objects = observed_at("c", T0, 1, scos);
+    let yes = |p: &str| assert!(eval(p, &objects), "expected a match: {p}");
+    let no = |p: &str| assert!(!eval(p, &objects), "expected no match: {p}");
+    yes("[file:hashes.MD5 = '0123456789ABCDEF0123456789ABCDEF']");
+    no("[file:hashes.MD5 != '0123456789ABCDEF0123456789ABCDEF']");
+    yes("[file:hashes.MD5 IN ('0123456789ABCDEF0123456789ABCDEF')]");
+    no("[file:hashes.MD5 = '0123456789ABCDEF0123456789ABCDEE']");
+    yes("[domain-name:value = 'Example.COM.']");
+    yes("[ipv6-addr:value = '2001:DB8:0:0::1']");
+    // Through a reference, the referenced object's type and property decide.
+    yes("[network-traffic:dst_ref.value = '2001:0db8::0001']");
+    yes("[network-traffic:protocols[*] = 'TCP']");
+    // Canonical forms are not used for ordering or LIKE.
+    no("[domain-name:value LIKE 'Example.COM']");
+    // Exact comparison, as the reference matcher does.
+    let exact = Semantics { canonical_equality: false, ..Semantics::SPEC };
+    assert!(!eval_with("[file:hashes.MD5 = '0123456789ABCDEF0123456789ABCDEF']", &objects, exact));
+    assert!(!eval_with("[network-traffic:dst_ref.value = '2001:0db8::0001']", &objects, exact));
+}
