@@ -8,7 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use phalanx_store::sqlite::SCHEMA_VERSION;
-use phalanx_store::{NewObject, Outcome, Query, SqliteStore, Store, StoreError, VersionKey, VersionSelect};
+use phalanx_store::{
+    NewObject, Outcome, Query, SqliteStore, Store, StoreError, VersionKey, VersionSelect,
+};
 
 /// Environment variable that turns `crash_child_writer` into a writer loop.
 const CHILD_DB: &str = "PHALANX_STORE_CRASH_CHILD_DB";
@@ -39,8 +41,18 @@ fn insert(store: &SqliteStore, collection: &str, objects: &[(String, String)]) -
 }
 
 fn all_ids(store: &SqliteStore, collection: &str) -> Vec<String> {
-    let query = Query { versions: VersionSelect::All, include_json: false, ..Query::new(usize::MAX) };
-    store.query(collection, &query).unwrap().items.into_iter().map(|i| i.id).collect()
+    let query = Query {
+        versions: VersionSelect::All,
+        include_json: false,
+        ..Query::new(usize::MAX)
+    };
+    store
+        .query(collection, &query)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|i| i.id)
+        .collect()
 }
 
 #[test]
@@ -61,9 +73,19 @@ fn data_survives_drop_without_close() {
     assert_eq!(all_ids(&store, "c").len(), 50);
     assert_eq!(store.get_status("s").unwrap().as_deref(), Some("{}"));
     // date_added continues after the stored high-water mark.
-    let before = store.query("c", &Query { versions: VersionSelect::All, ..Query::new(usize::MAX) }).unwrap();
+    let before = store
+        .query(
+            "c",
+            &Query {
+                versions: VersionSelect::All,
+                ..Query::new(usize::MAX)
+            },
+        )
+        .unwrap();
     let out = insert(&store, "c", &batch_of("b", 1));
-    let Outcome::Inserted { date_added, .. } = out[0] else { panic!("{out:?}") };
+    let Outcome::Inserted { date_added, .. } = out[0] else {
+        panic!("{out:?}")
+    };
     assert!(date_added > before.date_added_last().unwrap());
 }
 
@@ -74,9 +96,13 @@ fn database_uses_wal_and_the_current_schema() {
     drop(SqliteStore::open(&path).unwrap());
     drop(SqliteStore::open(&path).unwrap()); // reopening migrates nothing
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
 }
 
@@ -86,7 +112,8 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let path = dir.path().join("store.db");
     drop(SqliteStore::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 7).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 7)
+        .unwrap();
     drop(conn);
     let err = SqliteStore::open(&path).unwrap_err();
     assert!(
@@ -95,7 +122,9 @@ fn a_newer_schema_is_refused_and_left_alone() {
     );
     assert!(err.to_string().contains("newer phalanx"), "{err}");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, SCHEMA_VERSION + 7, "the file is not touched");
 }
 
@@ -106,7 +135,10 @@ fn an_unwritable_folder_is_reported() {
     std::fs::write(&blocker, b"not a folder").unwrap();
     let err = SqliteStore::open(blocker.join("sub/store.db")).unwrap_err();
     assert!(matches!(err, StoreError::CreateDir { .. }), "{err}");
-    assert!(err.to_string().contains("cannot create the data folder"), "{err}");
+    assert!(
+        err.to_string().contains("cannot create the data folder"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,8 +150,13 @@ fn integrity_check_reports_broken_flags() {
     insert(&store, "c", &batch_of("a", 3));
     store.integrity_check().unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE objects SET is_last = 0 WHERE id = 'indicator--a-1'", []).unwrap();
-    conn.execute("UPDATE collections SET object_count = 9", []).unwrap();
+    conn.execute(
+        "UPDATE objects SET is_last = 0 WHERE id = 'indicator--a-1'",
+        [],
+    )
+    .unwrap();
+    conn.execute("UPDATE collections SET object_count = 9", [])
+        .unwrap();
     drop(conn);
     let err = store.integrity_check().unwrap_err();
     let text = err.to_string();
@@ -151,7 +188,13 @@ fn killed_writer_loses_nothing_acknowledged() {
     let parent = SqliteStore::open(&path).unwrap();
     parent.ensure_collection("c").unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "crash_child_writer", "--nocapture", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "crash_child_writer",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_DB, &path)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -164,9 +207,15 @@ fn killed_writer_loses_nothing_acknowledged() {
     // 15 batches; then the child is killed mid-flight.
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
-        let Some(prefix) = line.strip_prefix("ack ") else { continue };
+        let Some(prefix) = line.strip_prefix("ack ") else {
+            continue;
+        };
         acknowledged.push(prefix.to_string());
-        insert(&parent, "c", &batch_of(&format!("parent{parent_batches}"), 5));
+        insert(
+            &parent,
+            "c",
+            &batch_of(&format!("parent{parent_batches}"), 5),
+        );
         parent_batches += 1;
         if acknowledged.len() == 15 {
             break;
@@ -175,7 +224,11 @@ fn killed_writer_loses_nothing_acknowledged() {
     child.kill().unwrap();
     child.wait().unwrap();
     drop(parent);
-    assert_eq!(acknowledged.len(), 15, "the child wrote and acknowledged batches");
+    assert_eq!(
+        acknowledged.len(),
+        15,
+        "the child wrote and acknowledged batches"
+    );
 
     let store = SqliteStore::open(&path).unwrap();
     store.integrity_check().unwrap();
@@ -197,7 +250,19 @@ fn killed_writer_loses_nothing_acknowledged() {
             break;
         }
     }
-    let page = store.query("c", &Query { versions: VersionSelect::All, ..Query::new(usize::MAX) }).unwrap();
-    assert!(page.items.windows(2).all(|w| w[0].date_added < w[1].date_added));
+    let page = store
+        .query(
+            "c",
+            &Query {
+                versions: VersionSelect::All,
+                ..Query::new(usize::MAX)
+            },
+        )
+        .unwrap();
+    assert!(
+        page.items
+            .windows(2)
+            .all(|w| w[0].date_added < w[1].date_added)
+    );
     assert_eq!(store.count("c").unwrap(), ids.len() as u64);
 }

@@ -107,8 +107,18 @@ fn specs_strategy() -> impl Strategy<Value = Option<Vec<usize>>> {
 
 fn obj_strategy() -> impl Strategy<Value = ObjSpec> {
     // Mostly 2.1; a few 2.0 versions make mixed-spec objects.
-    (0..IDS, prop_oneof![1 => Just(0usize), 3 => Just(1usize)], 0u8..5, 0u8..3)
-        .prop_map(|(id, spec, second, payload)| ObjSpec { id, spec, second, payload })
+    (
+        0..IDS,
+        prop_oneof![1 => Just(0usize), 3 => Just(1usize)],
+        0u8..5,
+        0u8..3,
+    )
+        .prop_map(|(id, spec, second, payload)| ObjSpec {
+            id,
+            spec,
+            second,
+            payload,
+        })
 }
 
 fn query_strategy() -> impl Strategy<Value = QuerySpec> {
@@ -121,15 +131,17 @@ fn query_strategy() -> impl Strategy<Value = QuerySpec> {
         specs_strategy(),
         any::<bool>(),
     )
-        .prop_map(|(after, limit, ids, types, select, specs, json)| QuerySpec {
-            after,
-            limit,
-            ids,
-            types,
-            select,
-            specs,
-            json,
-        })
+        .prop_map(
+            |(after, limit, ids, types, select, specs, json)| QuerySpec {
+                after,
+                limit,
+                ids,
+                types,
+                select,
+                specs,
+                json,
+            },
+        )
 }
 
 fn op_strategy() -> impl Strategy<Value = Op> {
@@ -176,7 +188,10 @@ impl Model {
                 Some(v) => v,
                 None => {
                     if let Some(r) = rows.iter().find(|r| r.id == id && r.json == json) {
-                        out.push(Outcome::Duplicate { date_added: r.date_added, version: r.version.clone() });
+                        out.push(Outcome::Duplicate {
+                            date_added: r.date_added,
+                            version: r.version.clone(),
+                        });
                         continue;
                     }
                     VersionKey::from_unix_micros(date_added).unwrap()
@@ -184,9 +199,14 @@ impl Model {
             };
             if let Some(r) = rows.iter().find(|r| r.id == id && r.version == version) {
                 out.push(if r.json == json {
-                    Outcome::Duplicate { date_added: r.date_added, version: r.version.clone() }
+                    Outcome::Duplicate {
+                        date_added: r.date_added,
+                        version: r.version.clone(),
+                    }
                 } else {
-                    Outcome::Conflict { existing_date_added: r.date_added }
+                    Outcome::Conflict {
+                        existing_date_added: r.date_added,
+                    }
                 });
                 continue;
             }
@@ -199,7 +219,10 @@ impl Model {
                 date_added,
                 json,
             });
-            out.push(Outcome::Inserted { date_added, version });
+            out.push(Outcome::Inserted {
+                date_added,
+                version,
+            });
         }
         out
     }
@@ -215,11 +238,18 @@ impl Model {
         if !spec_ok(row) {
             return false;
         }
-        let candidates: Vec<&VersionKey> =
-            same_id.iter().filter(|r| spec_ok(r)).map(|r| &r.version).collect();
+        let candidates: Vec<&VersionKey> = same_id
+            .iter()
+            .filter(|r| spec_ok(r))
+            .map(|r| &r.version)
+            .collect();
         match select {
             VersionSelect::All => true,
-            VersionSelect::Only { first, last, versions } => {
+            VersionSelect::Only {
+                first,
+                last,
+                versions,
+            } => {
                 (*first && candidates.iter().min() == Some(&&row.version))
                     || (*last && candidates.iter().max() == Some(&&row.version))
                     || versions.contains(&row.version)
@@ -251,7 +281,13 @@ impl Model {
         (hits, more)
     }
 
-    fn delete(&mut self, c: usize, id: &str, select: &VersionSelect, specs: Option<&[String]>) -> usize {
+    fn delete(
+        &mut self,
+        c: usize,
+        id: &str,
+        select: &VersionSelect,
+        specs: Option<&[String]>,
+    ) -> usize {
         let rows = self.rows.entry(c).or_default();
         let snapshot = rows.clone();
         let before = rows.len();
@@ -263,20 +299,27 @@ impl Model {
     /// `date_added` (or one past the end), so pages start mid-collection.
     fn after(&self, c: usize, pick: Option<usize>) -> Option<i64> {
         let pick = pick?;
-        let mut dates: Vec<i64> = self.rows.get(&c).map(|r| r.iter().map(|r| r.date_added).collect()).unwrap_or_default();
+        let mut dates: Vec<i64> = self
+            .rows
+            .get(&c)
+            .map(|r| r.iter().map(|r| r.date_added).collect())
+            .unwrap_or_default();
         dates.sort_unstable();
         Some(dates.get(pick).copied().unwrap_or(START + 10_000_000_000))
     }
 }
 
 fn spec_names(specs: &Option<Vec<usize>>) -> Option<Vec<String>> {
-    specs.as_ref().map(|s| s.iter().map(|i| SPECS[*i].to_string()).collect())
+    specs
+        .as_ref()
+        .map(|s| s.iter().map(|i| SPECS[*i].to_string()).collect())
 }
 
 fn run(ops: &[Op]) {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::new(START);
-    let store = SqliteStore::open_with_clock(dir.path().join("model.db"), Arc::new(clock.clone())).unwrap();
+    let store =
+        SqliteStore::open_with_clock(dir.path().join("model.db"), Arc::new(clock.clone())).unwrap();
     for name in COLLECTIONS {
         store.ensure_collection(name).unwrap();
     }
@@ -286,7 +329,14 @@ fn run(ops: &[Op]) {
             Op::Insert(c, objs) => {
                 let owned: Vec<(String, String, Option<VersionKey>, String)> = objs
                     .iter()
-                    .map(|o| (id_of(o.id), type_of(o.id).to_string(), o.version(), o.json()))
+                    .map(|o| {
+                        (
+                            id_of(o.id),
+                            type_of(o.id).to_string(),
+                            o.version(),
+                            o.json(),
+                        )
+                    })
                     .collect();
                 let batch: Vec<NewObject<'_>> = owned
                     .iter()
@@ -305,7 +355,9 @@ fn run(ops: &[Op]) {
             }
             Op::Delete(c, id, select, specs) => {
                 let specs = spec_names(specs);
-                let got = store.delete(COLLECTIONS[*c], &id_of(*id), select, specs.as_deref()).unwrap();
+                let got = store
+                    .delete(COLLECTIONS[*c], &id_of(*id), select, specs.as_deref())
+                    .unwrap();
                 let want = model.delete(*c, &id_of(*id), select, specs.as_deref());
                 assert_eq!(got, want, "step {step}: deleted count");
             }
@@ -313,8 +365,14 @@ fn run(ops: &[Op]) {
                 let query = Query {
                     added_after: model.after(*c, spec.after),
                     limit: spec.limit,
-                    ids: spec.ids.as_ref().map(|ids| ids.iter().map(|i| id_of(*i)).collect()),
-                    types: spec.types.as_ref().map(|t| t.iter().map(|i| TYPES[*i].to_string()).collect()),
+                    ids: spec
+                        .ids
+                        .as_ref()
+                        .map(|ids| ids.iter().map(|i| id_of(*i)).collect()),
+                    types: spec
+                        .types
+                        .as_ref()
+                        .map(|t| t.iter().map(|i| TYPES[*i].to_string()).collect()),
                     versions: spec.select.clone(),
                     spec_versions: spec_names(&spec.specs),
                     include_json: spec.json,
@@ -328,7 +386,13 @@ fn run(ops: &[Op]) {
                 let specs = spec_names(specs);
                 let added_after = model.after(*c, *after);
                 let got = store
-                    .versions(COLLECTIONS[*c], &id_of(*id), added_after, *limit, specs.as_deref())
+                    .versions(
+                        COLLECTIONS[*c],
+                        &id_of(*id),
+                        added_after,
+                        *limit,
+                        specs.as_deref(),
+                    )
                     .unwrap();
                 let query = Query {
                     added_after,
@@ -340,9 +404,15 @@ fn run(ops: &[Op]) {
                     ..Query::new(*limit)
                 };
                 let (items, more) = model.query(*c, &query);
-                let want: Vec<(VersionKey, i64)> = items.into_iter().map(|i| (i.version, i.date_added)).collect();
-                let got_pairs: Vec<(VersionKey, i64)> =
-                    got.items.into_iter().map(|v| (v.version, v.date_added)).collect();
+                let want: Vec<(VersionKey, i64)> = items
+                    .into_iter()
+                    .map(|i| (i.version, i.date_added))
+                    .collect();
+                let got_pairs: Vec<(VersionKey, i64)> = got
+                    .items
+                    .into_iter()
+                    .map(|v| (v.version, v.date_added))
+                    .collect();
                 assert_eq!(got_pairs, want, "step {step}: versions");
                 assert_eq!(got.more, more, "step {step}: versions more");
             }
@@ -381,7 +451,12 @@ proptest! {
 /// luck.
 #[test]
 fn fixed_mixed_sequence_agrees_with_the_model() {
-    let obj = |id, spec, second, payload| ObjSpec { id, spec, second, payload };
+    let obj = |id, spec, second, payload| ObjSpec {
+        id,
+        spec,
+        second,
+        payload,
+    };
     let all_specs = Some(vec![0, 1]);
     let q = |select: VersionSelect, specs: Option<Vec<usize>>| QuerySpec {
         after: None,
@@ -393,8 +468,24 @@ fn fixed_mixed_sequence_agrees_with_the_model() {
         json: true,
     };
     run(&[
-        Op::Insert(0, vec![obj(0, 1, 2, 0), obj(0, 0, 1, 0), obj(0, 0, 4, 0), obj(2, 1, 0, 0)]),
-        Op::Insert(0, vec![obj(0, 1, 2, 1), obj(2, 1, 0, 0), obj(2, 1, 0, 1), obj(1, 1, 3, 0)]),
+        Op::Insert(
+            0,
+            vec![
+                obj(0, 1, 2, 0),
+                obj(0, 0, 1, 0),
+                obj(0, 0, 4, 0),
+                obj(2, 1, 0, 0),
+            ],
+        ),
+        Op::Insert(
+            0,
+            vec![
+                obj(0, 1, 2, 1),
+                obj(2, 1, 0, 0),
+                obj(2, 1, 0, 1),
+                obj(1, 1, 3, 0),
+            ],
+        ),
         Op::Clock(-3),
         Op::Insert(0, vec![obj(1, 1, 1, 0), obj(5, 1, 0, 2)]),
         Op::Query(0, q(VersionSelect::last(), None)),

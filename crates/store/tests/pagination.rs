@@ -17,13 +17,24 @@ const TYPES: [&str; 3] = ["indicator", "malware", "report"];
 
 /// Inserts `count` objects with ids `{prefix}-{n}` in batches of `batch`,
 /// each id in `versions` versions.
-fn fill(store: &dyn Store, collection: &str, prefix: &str, count: usize, batch: usize, versions: u8) {
+fn fill(
+    store: &dyn Store,
+    collection: &str,
+    prefix: &str,
+    count: usize,
+    batch: usize,
+    versions: u8,
+) {
     let mut owned = Vec::new();
     for n in 0..count {
         for v in 0..versions {
             let object_type = TYPES[n % TYPES.len()];
             let id = format!("{object_type}--{prefix}-{n}");
-            let version = VersionKey::parse(&format!("2021-01-01T00:00:{:02}Z", (n + v as usize * 7) % 60)).unwrap();
+            let version = VersionKey::parse(&format!(
+                "2021-01-01T00:00:{:02}Z",
+                (n + v as usize * 7) % 60
+            ))
+            .unwrap();
             let json = format!(r#"{{"id":"{id}","v":{v}}}"#);
             owned.push((id, object_type, version, json));
         }
@@ -50,14 +61,24 @@ fn page_all(store: &dyn Store, collection: &str, query: &Query, sizes: &[usize])
     let mut after = None;
     for size in sizes.iter().cycle() {
         let page = store
-            .query(collection, &Query { added_after: after, limit: *size, ..query.clone() })
+            .query(
+                collection,
+                &Query {
+                    added_after: after,
+                    limit: *size,
+                    ..query.clone()
+                },
+            )
             .unwrap();
         assert!(page.items.len() <= *size);
         seen.extend(page.items.iter().cloned());
         if !page.more {
             break;
         }
-        assert!(!page.items.is_empty(), "more=true with an empty page and no deletes");
+        assert!(
+            !page.items.is_empty(),
+            "more=true with an empty page and no deletes"
+        );
         after = page.date_added_last();
     }
     seen
@@ -104,7 +125,8 @@ fn concurrent_writers_and_a_paging_reader_see_every_object_once() {
     // other, so its store must take `last + 1` from the file inside the
     // write transaction.
     let fast = Arc::new(SqliteStore::open_with_clock(&path, Arc::new(SystemClock)).unwrap());
-    let slow = Arc::new(SqliteStore::open_with_clock(&path, Arc::new(ManualClock::new(1))).unwrap());
+    let slow =
+        Arc::new(SqliteStore::open_with_clock(&path, Arc::new(ManualClock::new(1))).unwrap());
     fast.ensure_collection("c").unwrap();
     const WRITERS: usize = 4;
     const BATCHES: usize = 25;
@@ -121,7 +143,11 @@ fn concurrent_writers_and_a_paging_reader_see_every_object_once() {
                 // Read the flag before the page: a page read after all
                 // writers finished must come back empty to stop.
                 let finished = done.load(Ordering::SeqCst);
-                let query = Query { added_after: after, include_json: false, ..Query::new(7) };
+                let query = Query {
+                    added_after: after,
+                    include_json: false,
+                    ..Query::new(7)
+                };
                 let page = store.query("c", &query).unwrap();
                 if let Some(last) = page.date_added_last() {
                     after = Some(last);
@@ -143,10 +169,21 @@ fn concurrent_writers_and_a_paging_reader_see_every_object_once() {
     };
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
-            let store: Arc<SqliteStore> = if w % 2 == 0 { Arc::clone(&fast) } else { Arc::clone(&slow) };
+            let store: Arc<SqliteStore> = if w % 2 == 0 {
+                Arc::clone(&fast)
+            } else {
+                Arc::clone(&slow)
+            };
             thread::spawn(move || {
                 for b in 0..BATCHES {
-                    fill(store.as_ref(), "c", &format!("w{w}b{b}"), PER_BATCH, PER_BATCH, 1);
+                    fill(
+                        store.as_ref(),
+                        "c",
+                        &format!("w{w}b{b}"),
+                        PER_BATCH,
+                        PER_BATCH,
+                        1,
+                    );
                 }
             })
         })

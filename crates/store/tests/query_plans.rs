@@ -48,9 +48,15 @@ fn plan_of(store: &SqliteStore, sql: &str, params: &[Value]) -> String {
 
 fn assert_plan(plan: &str, index: &str, ordered: bool) {
     assert!(!plan.contains("SCAN "), "full scan in: {plan}");
-    assert!(plan.contains(&format!("USING INDEX {index} ")), "expected index {index} in: {plan}");
+    assert!(
+        plan.contains(&format!("USING INDEX {index} ")),
+        "expected index {index} in: {plan}"
+    );
     if ordered {
-        assert!(!plan.contains("TEMP B-TREE"), "sorts before the limit: {plan}");
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "sorts before the limit: {plan}"
+        );
     }
 }
 
@@ -59,7 +65,10 @@ fn strings(values: &[&str]) -> Option<Vec<String>> {
 }
 
 fn base() -> Query {
-    Query { added_after: Some(0), ..Query::new(1000) }
+    Query {
+        added_after: Some(0),
+        ..Query::new(1000)
+    }
 }
 
 #[test]
@@ -67,22 +76,67 @@ fn every_query_form_uses_an_index() {
     let (_dir, store) = store_with_data();
     let version = VersionKey::parse("2020-01-01T00:00:03Z").unwrap();
     let cases: Vec<(&str, Query, &str, bool)> = vec![
-        ("added_after + limit (default last)", base(), "objects_last", true),
+        (
+            "added_after + limit (default last)",
+            base(),
+            "objects_last",
+            true,
+        ),
         ("no added_after", Query::new(10), "objects_last", true),
-        ("manifest", Query { include_json: false, ..base() }, "objects_last", true),
-        ("type, last", Query { types: strings(&["malware"]), ..base() }, "objects_type_last", true),
+        (
+            "manifest",
+            Query {
+                include_json: false,
+                ..base()
+            },
+            "objects_last",
+            true,
+        ),
+        (
+            "type, last",
+            Query {
+                types: strings(&["malware"]),
+                ..base()
+            },
+            "objects_type_last",
+            true,
+        ),
         (
             "type, all",
-            Query { types: strings(&["malware"]), versions: VersionSelect::All, ..base() },
+            Query {
+                types: strings(&["malware"]),
+                versions: VersionSelect::All,
+                ..base()
+            },
             "objects_type",
             true,
         ),
-        ("version=first", Query { versions: VersionSelect::first(), ..base() }, "objects_first", true),
-        ("version=all", Query { versions: VersionSelect::All, ..base() }, "objects_added", true),
+        (
+            "version=first",
+            Query {
+                versions: VersionSelect::first(),
+                ..base()
+            },
+            "objects_first",
+            true,
+        ),
+        (
+            "version=all",
+            Query {
+                versions: VersionSelect::All,
+                ..base()
+            },
+            "objects_added",
+            true,
+        ),
         (
             "first,last",
             Query {
-                versions: VersionSelect::Only { first: true, last: true, versions: vec![] },
+                versions: VersionSelect::Only {
+                    first: true,
+                    last: true,
+                    versions: vec![],
+                },
                 ..base()
             },
             "objects_added",
@@ -90,25 +144,37 @@ fn every_query_form_uses_an_index() {
         ),
         (
             "specific version",
-            Query { versions: VersionSelect::exact(version.clone()), ..base() },
+            Query {
+                versions: VersionSelect::exact(version.clone()),
+                ..base()
+            },
             "objects_version",
             false,
         ),
         (
             "spec_version=2.1, last",
-            Query { spec_versions: strings(&["2.1"]), ..base() },
+            Query {
+                spec_versions: strings(&["2.1"]),
+                ..base()
+            },
             "objects_added",
             true,
         ),
         (
             "spec_version=2.0,2.1, last",
-            Query { spec_versions: strings(&["2.0", "2.1"]), ..base() },
+            Query {
+                spec_versions: strings(&["2.0", "2.1"]),
+                ..base()
+            },
             "objects_added",
             true,
         ),
         (
             "id filter",
-            Query { ids: strings(&["malware--00000000-0000-4000-8000-000000000001"]), ..base() },
+            Query {
+                ids: strings(&["malware--00000000-0000-4000-8000-000000000001"]),
+                ..base()
+            },
             "objects_id",
             false,
         ),
@@ -137,7 +203,13 @@ fn every_query_form_uses_an_index() {
 #[test]
 fn several_types_run_one_ordered_walk_each() {
     let (_dir, store) = store_with_data();
-    let plans = plans(&store, &Query { types: strings(&["malware", "report", "malware"]), ..base() });
+    let plans = plans(
+        &store,
+        &Query {
+            types: strings(&["malware", "report", "malware"]),
+            ..base()
+        },
+    );
     assert_eq!(plans.len(), 2, "duplicates are merged: {plans:?}");
     for plan in plans {
         assert_plan(&plan, "objects_type_last", true);
@@ -147,15 +219,27 @@ fn several_types_run_one_ordered_walk_each() {
 #[test]
 fn multi_spec_subquery_uses_the_id_index() {
     let (_dir, store) = store_with_data();
-    let plans = plans(&store, &Query { spec_versions: strings(&["2.0", "2.1"]), ..base() });
+    let plans = plans(
+        &store,
+        &Query {
+            spec_versions: strings(&["2.0", "2.1"]),
+            ..base()
+        },
+    );
     assert!(plans[0].contains("SUBQUERY"), "{}", plans[0]);
-    assert!(plans[0].contains("SEARCH x USING INDEX objects_id"), "{}", plans[0]);
+    assert!(
+        plans[0].contains("SEARCH x USING INDEX objects_id"),
+        "{}",
+        plans[0]
+    );
 }
 
 #[test]
 fn versions_and_delete_use_the_id_index() {
     let (_dir, store) = store_with_data();
-    let statements = store.id_sql("c", "malware--00000000-0000-4000-8000-000000000001").unwrap();
+    let statements = store
+        .id_sql("c", "malware--00000000-0000-4000-8000-000000000001")
+        .unwrap();
     assert_eq!(statements.len(), 2);
     for (sql, params) in statements {
         let plan = plan_of(&store, &sql, &params);
