@@ -1,21 +1,4 @@
 //! [`VersionKey`]: a STIX version timestamp in a form that sorts.
-//!
-//! # Why a fixed-width string and not `i128` nanoseconds
-//!
-//! The key is kept as the 30-byte text `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`
-//! (always nine fractional digits). Because every field has a fixed width and
-//! STIX years are four digits, byte order is time order, so:
-//!
-//! - it is stored as plain `TEXT` in SQLite and PostgreSQL alike, and `ORDER
-//!   BY`, `min()`, `max()` and b-tree indexes order it correctly with no
-//!   custom collation (SQLite has no 128-bit integer; an `i64` of nanoseconds
-//!   only spans the years 1677–2262, while STIX allows 0000–9999);
-//! - a leap second (`:60`, which the STIX schema allows) sorts between `:59`
-//!   and the next minute without any calendar arithmetic;
-//! - the stored value can be read in a database shell.
-//!
-//! Fractions longer than nine digits are truncated to nanoseconds, as STIX
-//! 2.1 §3.2 permits consumers to do.
 
 use std::fmt;
 
@@ -24,6 +7,24 @@ const NORMALISED_LEN: usize = 30;
 
 /// A totally ordered STIX timestamp with nanosecond precision, used as the
 /// version of an object (`modified`, else `created`, else a server value).
+///
+/// # Why a fixed-width string and not `i128` nanoseconds
+///
+/// The key is kept as the 30-byte text `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`
+/// (always nine fractional digits). Because every field has a fixed width and
+/// STIX years are four digits, byte order is time order, so:
+///
+/// - it is stored as plain `TEXT` in SQLite and PostgreSQL alike, and `ORDER
+///   BY`, `min()`, `max()` and b-tree indexes order it correctly with no
+///   custom collation (SQLite has no 128-bit integer; an `i64` of nanoseconds
+///   only spans the years 1677–2262, while STIX allows 0000–9999);
+/// - a leap second (`:60`, which the STIX schema allows) sorts between `:59`
+///   and the next minute without any calendar arithmetic;
+/// - the stored value can be read in a database shell.
+///
+/// Fractions longer than nine digits are truncated to nanoseconds, as STIX
+/// 2.1 §3.2 permits consumers to do, so two texts that differ only beyond
+/// the ninth digit are the same version.
 ///
 /// Invariant: the inner string is always the normalised form
 /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` of a valid timestamp, so the derived
@@ -156,7 +157,9 @@ impl VersionKey {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
