@@ -48,6 +48,11 @@ pub struct Semantics {
     /// `IN` applies `=` to each member. `false`: Python set membership, as
     /// the reference matcher (`true` equals `1`, strings never equal octets).
     pub in_member_equality: bool,
+    /// `NOT` negates an ordering comparison (`<`, `<=`, `>`, `>=`) between
+    /// incompatible types, which is false, into true (spec §9.6.1: NOT
+    /// negates the comparison). `false`: such a comparison stays false under
+    /// `NOT`, as the reference matcher does (it negates every other operator).
+    pub negate_incomparable_order: bool,
 }
 
 impl Semantics {
@@ -58,6 +63,7 @@ impl Semantics {
         dotall: true,
         canonical_equality: true,
         in_member_equality: true,
+        negate_incomparable_order: true,
     };
 
     /// Everything switched to the reference matcher's behaviour.
@@ -67,6 +73,7 @@ impl Semantics {
         dotall: false,
         canonical_equality: false,
         in_member_equality: false,
+        negate_incomparable_order: false,
     };
 }
 
@@ -406,7 +413,7 @@ struct Cursor<'s> {
 /// Evaluates one comparison with `root` as the root object.
 fn eval_test(test: &Test, set: &ObservationSet, root: u32, semantics: Semantics) -> bool {
     let root_object = &set.objects[root as usize];
-    if *root_object.ty != *test.object_type || matches!(test.op, Op::Never) {
+    if *root_object.ty != *test.object_type {
         return false;
     }
     if let Op::Exists = test.op {
@@ -417,7 +424,9 @@ fn eval_test(test: &Test, set: &ObservationSet, root: u32, semantics: Semantics)
         });
         return found != test.negated;
     }
-    walk(test, set, root, &mut |value, cursor| value_matches(test, set, value, cursor, semantics) != test.negated)
+    walk(test, set, root, &mut |value, cursor| {
+        value_matches(test, set, value, cursor, semantics).is_some_and(|result| result != test.negated)
+    })
 }
 
 /// Visits every value the path reaches from `root` (several with `[*]`),
@@ -467,17 +476,29 @@ fn walk<'s>(test: &Test, set: &'s ObservationSet, root: u32, visit: &mut dyn FnM
     false
 }
 
-/// The comparison on one reached value, before `NOT`.
-fn value_matches(test: &Test, set: &ObservationSet, value: &Val, cursor: &Cursor<'_>, semantics: Semantics) -> bool {
-    match &test.op {
+/// The comparison on one reached value, before `NOT`; `None` when the
+/// result is false whatever `NOT` says (see [`Op::Never`] and
+/// [`Semantics::negate_incomparable_order`]).
+fn value_matches(
+    test: &Test,
+    set: &ObservationSet,
+    value: &Val,
+    cursor: &Cursor<'_>,
+    semantics: Semantics,
+) -> Option<bool> {
+    Some(match &test.op {
         Op::Eq(constant) => equal_canonical(test, set, value, constant, cursor, semantics).unwrap_or(false),
         Op::Ne(constant) => equal_canonical(test, set, value, constant, cursor, semantics).is_none_or(|eq| !eq),
-        Op::Order(op, constant) => compare::order(value, constant).is_some_and(|ord| match op {
-            OrderOp::Lt => ord.is_lt(),
-            OrderOp::Le => ord.is_le(),
-            OrderOp::Gt => ord.is_gt(),
-            OrderOp::Ge => ord.is_ge(),
-        }),
+        Op::Order(op, constant) => match compare::order(value, constant) {
+            Some(ord) => match op {
+                OrderOp::Lt => ord.is_lt(),
+                OrderOp::Le => ord.is_le(),
+                OrderOp::Gt => ord.is_gt(),
+                OrderOp::Ge => ord.is_ge(),
+            },
+            None if semantics.negate_incomparable_order => false,
+            None => return None,
+        },
         Op::In(members) => members.iter().any(|member| {
             if semantics.in_member_equality {
                 equal_canonical(test, set, value, member, cursor, semantics).unwrap_or(false)
@@ -493,8 +514,8 @@ fn value_matches(test: &Test, set: &ObservationSet, value: &Val, cursor: &Cursor
         Op::Subset(block) => address(value).is_some_and(|v| v.is_subset_of(block)),
         Op::Superset(block) => address(value).is_some_and(|v| block.is_subset_of(&v)),
         Op::Exists => true,
-        Op::Never => false,
-    }
+        Op::Never => return None,
+    })
 }
 
 fn address(value: &Val) -> Option<Block> {

@@ -103,6 +103,12 @@ fn ordering() {
     // Booleans have no order; incompatible types are false.
     no("[file:is_x < 2]");
     no("[file:name > 5]");
+    // NOT negates the false of an incompatible ordering (spec); the reference
+    // matcher leaves it false.
+    yes("[file:name NOT > 5]");
+    let reference = Semantics { negate_incomparable_order: false, ..Semantics::SPEC };
+    assert!(!eval_with("[file:name NOT > 5]", &file(), reference));
+    assert!(eval_with("[file:name NOT > 'z']", &file(), reference));
 }
 
 #[test]
