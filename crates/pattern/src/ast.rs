@@ -199,7 +199,11 @@ pub struct ObjectPath {
 impl ObjectPath {
     /// A path with no steps after its first property.
     pub fn new(object_type: impl Into<String>, property: impl Into<String>) -> ObjectPath {
-        ObjectPath { object_type: object_type.into(), property: property.into(), steps: Vec::new() }
+        ObjectPath {
+            object_type: object_type.into(),
+            property: property.into(),
+            steps: Vec::new(),
+        }
     }
 
     /// This path with one more step.
@@ -225,7 +229,10 @@ impl ObjectPath {
     /// path may leave its root object.
     pub fn dereferences(&self) -> bool {
         is_reference_key(&self.property)
-            || self.steps.iter().any(|step| matches!(step, PathStep::Key(key) if is_reference_key(key)))
+            || self
+                .steps
+                .iter()
+                .any(|step| matches!(step, PathStep::Key(key) if is_reference_key(key)))
     }
 }
 

@@ -18,6 +18,10 @@ use std::borrow::Cow;
 /// `.`, list indices left out, e.g. `hashes.SHA-256`) of an object of type
 /// `object_type`. Returns `value` itself when it has no canonical form or is
 /// already canonical.
-pub(crate) fn canonical_value<'v>(object_type: &str, property_path: &str, value: &'v str) -> Cow<'v, str> {
+pub(crate) fn canonical_value<'v>(
+    object_type: &str,
+    property_path: &str,
+    value: &'v str,
+) -> Cow<'v, str> {
     phalanx_stix::canonical::canonical_value(object_type, property_path, value)
 }

@@ -127,13 +127,17 @@ pub(crate) fn observation_depth(expr: &ObservationExpr) -> usize {
     while let Some((node, depth)) = stack.pop() {
         deepest = deepest.max(depth);
         match node {
-            Node::Obs(ObservationExpr::Observation(inner)) => stack.push((Node::Cmp(inner), depth + 1)),
+            Node::Obs(ObservationExpr::Observation(inner)) => {
+                stack.push((Node::Cmp(inner), depth + 1))
+            }
             Node::Obs(
                 ObservationExpr::And(children)
                 | ObservationExpr::Or(children)
                 | ObservationExpr::FollowedBy(children),
             ) => stack.extend(children.iter().map(|c| (Node::Obs(c), depth + 1))),
-            Node::Obs(ObservationExpr::Qualified(inner, _)) => stack.push((Node::Obs(inner), depth + 1)),
+            Node::Obs(ObservationExpr::Qualified(inner, _)) => {
+                stack.push((Node::Obs(inner), depth + 1))
+            }
             Node::Cmp(ComparisonExpr::Comparison(_)) => {}
             Node::Cmp(ComparisonExpr::And(children) | ComparisonExpr::Or(children)) => {
                 stack.extend(children.iter().map(|c| (Node::Cmp(c), depth + 1)))
@@ -152,7 +156,11 @@ struct Checker {
 
 impl Checker {
     fn push(&mut self, severity: Severity, kind: DiagnosticKind, message: String) {
-        self.diagnostics.push(Diagnostic { severity, kind, message });
+        self.diagnostics.push(Diagnostic {
+            severity,
+            kind,
+            message,
+        });
     }
 
     fn observation(&mut self, expr: &ObservationExpr) {
@@ -244,7 +252,8 @@ impl Checker {
                 types
             }
             ComparisonExpr::And(children) => {
-                let child_types: Vec<_> = children.iter().map(|c| self.comparison_expr(c)).collect();
+                let child_types: Vec<_> =
+                    children.iter().map(|c| self.comparison_expr(c)).collect();
                 if child_types.iter().any(BTreeSet::is_empty) {
                     // Already reported further down.
                     return BTreeSet::new();
@@ -277,10 +286,16 @@ impl Checker {
         match &comparison.operator {
             Operator::Matches(regex) => {
                 if let Err(reason) = TextMatcher::matches(regex, true) {
-                    self.push(Severity::Error, DiagnosticKind::InvalidRegex, format!("{comparison}: {reason}"));
+                    self.push(
+                        Severity::Error,
+                        DiagnosticKind::InvalidRegex,
+                        format!("{comparison}: {reason}"),
+                    );
                 }
             }
-            Operator::IsSubset(text) | Operator::IsSuperset(text) => self.set_operation(comparison, text),
+            Operator::IsSubset(text) | Operator::IsSuperset(text) => {
+                self.set_operation(comparison, text)
+            }
             Operator::In(members) => self.set_literal(comparison, members),
             _ => {}
         }
@@ -296,7 +311,9 @@ impl Checker {
                 self.push(
                     Severity::Warning,
                     DiagnosticKind::NegativeIndex,
-                    format!("{comparison}: list index {index} is never in range (indices start at 0)"),
+                    format!(
+                        "{comparison}: list index {index} is never in range (indices start at 0)"
+                    ),
                 );
             }
         }
@@ -332,7 +349,9 @@ impl Checker {
             return;
         }
         let mut keys = path.steps.iter();
-        let Some(PathStep::Key(extension)) = keys.next() else { return };
+        let Some(PathStep::Key(extension)) = keys.next() else {
+            return;
+        };
         if sco::is_custom_name(extension) {
             return;
         }
@@ -344,7 +363,11 @@ impl Checker {
                 format!(
                     "{comparison}: '{extension}' is not a predefined extension of '{object_type}' \
                      (predefined: {}); custom extensions are named by an extension-definition id",
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             );
             return;
@@ -397,7 +420,9 @@ impl Checker {
             self.push(
                 Severity::Warning,
                 DiagnosticKind::AddressFamilyMismatch,
-                format!("{comparison}: the operand is of the other IP family, so this can never match"),
+                format!(
+                    "{comparison}: the operand is of the other IP family, so this can never match"
+                ),
             );
         }
     }

@@ -47,7 +47,9 @@ pub(crate) struct StrConst {
 
 /// The octets of a string whose code points are all below U+0100.
 pub(crate) fn latin1(text: &str) -> Option<Vec<u8>> {
-    text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
 }
 
 /// Exact order of an integer and a float.
@@ -84,9 +86,9 @@ pub(crate) fn order(value: &Val, constant: &Const) -> Option<Ordering> {
         (Val::Bin(a), Const::Bytes(b)) => Some(a.as_ref().cmp(b.as_ref())),
         (Val::Bin(a), Const::Str(b)) => b.latin1.as_deref().map(|b| a.as_ref().cmp(b)),
         (Val::Str(a), Const::Bytes(b)) => latin1(a).map(|a| a.as_slice().cmp(b.as_ref())),
-        (Val::Str(a), Const::Timestamp(b)) => {
-            literal::parse_timestamp(a).ok().map(|ts| ts.unix_nanos().cmp(b))
-        }
+        (Val::Str(a), Const::Timestamp(b)) => literal::parse_timestamp(a)
+            .ok()
+            .map(|ts| ts.unix_nanos().cmp(b)),
         _ => None,
     }
 }
@@ -132,10 +134,25 @@ mod tests {
         assert_eq!(equal(&Val::Int(1), &Const::Float(1.5)), Some(false));
         assert_eq!(equal(&Val::Int(1), &Const::Float(1.0)), Some(true));
         assert_eq!(equal(&Val::Float(1.0), &Const::Int(1)), Some(true));
-        assert_eq!(order(&Val::Int(2), &Const::Float(1.5)), Some(Ordering::Greater));
-        assert_eq!(order(&Val::Float(-1.5), &Const::Int(-1)), Some(Ordering::Less));
-        assert_eq!(order(&Val::Int(i128::MAX), &Const::Float(1e300)), Some(Ordering::Less));
-        assert_eq!(order(&Val::Int(9_007_199_254_740_993), &Const::Float(9_007_199_254_740_992.0)), Some(Ordering::Greater));
+        assert_eq!(
+            order(&Val::Int(2), &Const::Float(1.5)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            order(&Val::Float(-1.5), &Const::Int(-1)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            order(&Val::Int(i128::MAX), &Const::Float(1e300)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            order(
+                &Val::Int(9_007_199_254_740_993),
+                &Const::Float(9_007_199_254_740_992.0)
+            ),
+            Some(Ordering::Greater)
+        );
     }
 
     #[test]
@@ -146,7 +163,10 @@ mod tests {
         assert_eq!(order_of("oz", "o\u{300}"), Some(Ordering::Less));
         assert_eq!(order_of("o\u{300}", "z"), Some(Ordering::Less));
         assert_eq!(order_of("z", "\u{f2}"), Some(Ordering::Less));
-        assert_eq!(equal(&Val::Str("\u{f2}".into()), &s("o\u{300}")), Some(false));
+        assert_eq!(
+            equal(&Val::Str("\u{f2}".into()), &s("o\u{300}")),
+            Some(false)
+        );
     }
 
     #[test]
@@ -155,22 +175,40 @@ mod tests {
         assert_eq!(equal(&payload, &s("this is a test")), Some(true));
         assert_eq!(equal(&payload, &s("dGhpcyBpcyBhIHRlc3Q=")), Some(false));
         assert_eq!(equal(&payload, &s("\u{100}")), None);
-        assert_eq!(equal(&Val::Bin(Box::new([0x00])), &Const::Bytes(Box::new([0xff]))), Some(false));
-        assert_eq!(order(&Val::Bin(Box::new([0x00])), &Const::Bytes(Box::new([0xff]))), Some(Ordering::Less));
-        assert_eq!(order(&Val::Bin(Box::new([1, 0])), &Const::Bytes(Box::new([1]))), Some(Ordering::Greater));
-        assert_eq!(equal(&Val::Str("\u{ff}".into()), &Const::Bytes(Box::new([0xff]))), Some(true));
+        assert_eq!(
+            equal(&Val::Bin(Box::new([0x00])), &Const::Bytes(Box::new([0xff]))),
+            Some(false)
+        );
+        assert_eq!(
+            order(&Val::Bin(Box::new([0x00])), &Const::Bytes(Box::new([0xff]))),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            order(&Val::Bin(Box::new([1, 0])), &Const::Bytes(Box::new([1]))),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            equal(&Val::Str("\u{ff}".into()), &Const::Bytes(Box::new([0xff]))),
+            Some(true)
+        );
     }
 
     #[test]
     fn timestamps_and_incompatible_types() {
         let ts = Const::Timestamp(0);
-        assert_eq!(equal(&Val::Str("1970-01-01T00:00:00.000Z".into()), &ts), Some(true));
+        assert_eq!(
+            equal(&Val::Str("1970-01-01T00:00:00.000Z".into()), &ts),
+            Some(true)
+        );
         assert_eq!(equal(&Val::Str("yesterday".into()), &ts), None);
         assert_eq!(equal(&Val::Int(0), &ts), None);
         assert_eq!(equal(&Val::Null, &Const::Int(0)), None);
         assert_eq!(equal(&Val::Bool(true), &Const::Int(1)), None);
         assert_eq!(order(&Val::Bool(true), &Const::Bool(true)), None);
         assert!(reference_set_equal(&Val::Bool(true), &Const::Int(1)));
-        assert!(!reference_set_equal(&Val::Str("a".into()), &Const::Bytes(Box::new([b'a']))));
+        assert!(!reference_set_equal(
+            &Val::Str("a".into()),
+            &Const::Bytes(Box::new([b'a']))
+        ));
     }
 }

@@ -176,15 +176,32 @@ impl CompiledPattern {
     }
 
     /// Compiles a pattern with the given semantics.
-    pub fn with_semantics(pattern: &Pattern, semantics: Semantics) -> Result<CompiledPattern, CompileError> {
-        let errors: Vec<_> =
-            check::check(pattern).into_iter().filter(|d| d.severity == Severity::Error).collect();
+    pub fn with_semantics(
+        pattern: &Pattern,
+        semantics: Semantics,
+    ) -> Result<CompiledPattern, CompileError> {
+        let errors: Vec<_> = check::check(pattern)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
         if !errors.is_empty() {
-            return Err(CompileError { diagnostics: errors });
+            return Err(CompileError {
+                diagnostics: errors,
+            });
         }
-        let mut compiler = Compiler { semantics, plan: Vec::new(), leaves: Vec::new() };
+        let mut compiler = Compiler {
+            semantics,
+            plan: Vec::new(),
+            leaves: Vec::new(),
+        };
         let (root, min_instances) = compiler.observation(&pattern.expr);
-        Ok(CompiledPattern { plan: compiler.plan, root, leaves: compiler.leaves, semantics, min_instances })
+        Ok(CompiledPattern {
+            plan: compiler.plan,
+            root,
+            leaves: compiler.leaves,
+            semantics,
+            min_instances,
+        })
     }
 
     /// The semantics this pattern was compiled with.
@@ -200,12 +217,19 @@ impl CompiledPattern {
 
     /// True when the observations satisfy the pattern; gives up with
     /// [`EvalError::BudgetExceeded`] after `budget` search steps.
-    pub fn matches_with_budget(&self, observations: &ObservationSet, budget: u64) -> Result<bool, EvalError> {
+    pub fn matches_with_budget(
+        &self,
+        observations: &ObservationSet,
+        budget: u64,
+    ) -> Result<bool, EvalError> {
         if self.min_instances > observations.instance_count() {
             return Ok(false);
         }
-        let leaf_matches: Vec<Vec<u32>> =
-            self.leaves.iter().map(|leaf| leaf.matching_observations(observations, self.semantics)).collect();
+        let leaf_matches: Vec<Vec<u32>> = self
+            .leaves
+            .iter()
+            .map(|leaf| leaf.matching_observations(observations, self.semantics))
+            .collect();
         search::run(self, observations, &leaf_matches, budget)
     }
 }
@@ -227,7 +251,8 @@ impl Compiler {
                 (PlanNode::Leaf(self.leaves.len() - 1), 1)
             }
             ObservationExpr::And(children) | ObservationExpr::FollowedBy(children) => {
-                let (ids, mins): (Vec<_>, Vec<_>) = children.iter().map(|c| self.observation(c)).unzip();
+                let (ids, mins): (Vec<_>, Vec<_>) =
+                    children.iter().map(|c| self.observation(c)).unzip();
                 let min = mins.into_iter().fold(0u64, u64::saturating_add);
                 if matches!(expr, ObservationExpr::And(_)) {
                     (PlanNode::And(ids), min)
@@ -236,7 +261,8 @@ impl Compiler {
                 }
             }
             ObservationExpr::Or(children) => {
-                let (ids, mins): (Vec<_>, Vec<_>) = children.iter().map(|c| self.observation(c)).unzip();
+                let (ids, mins): (Vec<_>, Vec<_>) =
+                    children.iter().map(|c| self.observation(c)).unzip();
                 (PlanNode::Or(ids), mins.into_iter().min().unwrap_or(0))
             }
             ObservationExpr::Qualified(inner, qualifiers) => {
@@ -249,7 +275,9 @@ impl Compiler {
                             min = min.saturating_mul(*count);
                             Qual::Repeats(*count)
                         }
-                        Qualifier::StartStop { start, stop } => Qual::StartStop(start.unix_nanos(), stop.unix_nanos()),
+                        Qualifier::StartStop { start, stop } => {
+                            Qual::StartStop(start.unix_nanos(), stop.unix_nanos())
+                        }
                     })
                     .collect();
                 (PlanNode::Qualified(inner, quals), min)
@@ -271,8 +299,12 @@ impl Compiler {
     fn expr(&self, expr: &ComparisonExpr) -> Expr {
         match expr {
             ComparisonExpr::Comparison(comparison) => Expr::Test(Box::new(self.test(comparison))),
-            ComparisonExpr::And(children) => Expr::And(children.iter().map(|c| self.expr(c)).collect()),
-            ComparisonExpr::Or(children) => Expr::Or(children.iter().map(|c| self.expr(c)).collect()),
+            ComparisonExpr::And(children) => {
+                Expr::And(children.iter().map(|c| self.expr(c)).collect())
+            }
+            ComparisonExpr::Or(children) => {
+                Expr::Or(children.iter().map(|c| self.expr(c)).collect())
+            }
         }
     }
 
@@ -281,9 +313,15 @@ impl Compiler {
         let mut steps = Vec::with_capacity(path.steps.len() + 1);
         steps.push(PathStep::Key(path.property.clone()));
         steps.extend(path.steps.iter().cloned());
-        let static_property = (!path.dereferences()).then(|| property_path(&steps).into_boxed_str());
+        let static_property =
+            (!path.dereferences()).then(|| property_path(&steps).into_boxed_str());
         let prepare = |literal: &Literal| -> Const {
-            prepare_const(literal, &path.object_type, static_property.as_deref(), self.semantics)
+            prepare_const(
+                literal,
+                &path.object_type,
+                static_property.as_deref(),
+                self.semantics,
+            )
         };
         let op = match &comparison.operator {
             Operator::Eq(literal) => Op::Eq(prepare(literal)),
@@ -343,18 +381,27 @@ fn seconds_to_nanos(seconds: Seconds) -> i128 {
     }
 }
 
-fn prepare_const(literal: &Literal, object_type: &str, property: Option<&str>, semantics: Semantics) -> Const {
+fn prepare_const(
+    literal: &Literal,
+    object_type: &str,
+    property: Option<&str>,
+    semantics: Semantics,
+) -> Const {
     match literal {
         Literal::Int(v) => Const::Int(*v),
         Literal::Float(v) => Const::Float(*v),
         Literal::Bool(v) => Const::Bool(*v),
-        Literal::Binary(bytes) | Literal::Hex(bytes) => Const::Bytes(bytes.clone().into_boxed_slice()),
+        Literal::Binary(bytes) | Literal::Hex(bytes) => {
+            Const::Bytes(bytes.clone().into_boxed_slice())
+        }
         Literal::Timestamp(ts) => Const::Timestamp(ts.unix_nanos()),
         Literal::String(text) => {
             let canonical = match property {
                 Some(property) if semantics.canonical_equality => {
                     match canonical_value(object_type, property, text) {
-                        Cow::Owned(canonical) if canonical != *text => Some(canonical.into_boxed_str()),
+                        Cow::Owned(canonical) if canonical != *text => {
+                            Some(canonical.into_boxed_str())
+                        }
                         _ => None,
                     }
                 }
@@ -375,7 +422,9 @@ impl Leaf {
     fn matching_observations(&self, set: &ObservationSet, semantics: Semantics) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
         for ty in &self.types {
-            let Some(roots) = set.by_type.get(ty) else { continue };
+            let Some(roots) = set.by_type.get(ty) else {
+                continue;
+            };
             for &(observation, object) in roots {
                 if out.last() == Some(&observation) && self.types.len() == 1 {
                     continue;
@@ -425,15 +474,26 @@ fn eval_test(test: &Test, set: &ObservationSet, root: u32, semantics: Semantics)
         return found != test.negated;
     }
     walk(test, set, root, &mut |value, cursor| {
-        value_matches(test, set, value, cursor, semantics).is_some_and(|result| result != test.negated)
+        value_matches(test, set, value, cursor, semantics)
+            .is_some_and(|result| result != test.negated)
     })
 }
 
 /// Visits every value the path reaches from `root` (several with `[*]`),
 /// until `visit` returns true. A step that cannot be taken (missing key, index
 /// out of range, not a list or map) ends that branch: the property is absent.
-fn walk<'s>(test: &Test, set: &'s ObservationSet, root: u32, visit: &mut dyn FnMut(&'s Val, &Cursor<'s>) -> bool) -> bool {
-    let mut stack = vec![Cursor { value: &set.objects[root as usize].body, next_step: 0, object: root, relative_start: 0 }];
+fn walk<'s>(
+    test: &Test,
+    set: &'s ObservationSet,
+    root: u32,
+    visit: &mut dyn FnMut(&'s Val, &Cursor<'s>) -> bool,
+) -> bool {
+    let mut stack = vec![Cursor {
+        value: &set.objects[root as usize].body,
+        next_step: 0,
+        object: root,
+        relative_start: 0,
+    }];
     while let Some(mut cursor) = stack.pop() {
         loop {
             let Some(step) = test.steps.get(cursor.next_step) else {
@@ -450,7 +510,9 @@ fn walk<'s>(test: &Test, set: &'s ObservationSet, root: u32, visit: &mut dyn FnM
             }
             let next = match (step, current) {
                 (PathStep::Key(key), _) => current.get(key),
-                (PathStep::Index(index), Val::List(items)) => usize::try_from(*index).ok().and_then(|i| items.get(i)),
+                (PathStep::Index(index), Val::List(items)) => {
+                    usize::try_from(*index).ok().and_then(|i| items.get(i))
+                }
                 (PathStep::AnyIndex, Val::List(items)) => {
                     for item in items.iter().rev() {
                         stack.push(Cursor {
@@ -487,8 +549,12 @@ fn value_matches(
     semantics: Semantics,
 ) -> Option<bool> {
     Some(match &test.op {
-        Op::Eq(constant) => equal_canonical(test, set, value, constant, cursor, semantics).unwrap_or(false),
-        Op::Ne(constant) => equal_canonical(test, set, value, constant, cursor, semantics).is_none_or(|eq| !eq),
+        Op::Eq(constant) => {
+            equal_canonical(test, set, value, constant, cursor, semantics).unwrap_or(false)
+        }
+        Op::Ne(constant) => {
+            equal_canonical(test, set, value, constant, cursor, semantics).is_none_or(|eq| !eq)
+        }
         Op::Order(op, constant) => match compare::order(value, constant) {
             Some(ord) => match op {
                 OrderOp::Lt => ord.is_lt(),
@@ -534,7 +600,9 @@ fn equal_canonical(
     cursor: &Cursor<'_>,
     semantics: Semantics,
 ) -> Option<bool> {
-    let (Val::Str(text), Const::Str(string), true) = (value, constant, semantics.canonical_equality) else {
+    let (Val::Str(text), Const::Str(string), true) =
+        (value, constant, semantics.canonical_equality)
+    else {
         return compare::equal(value, constant);
     };
     if **text == *string.text {

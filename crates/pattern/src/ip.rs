@@ -84,11 +84,19 @@ fn mask_v6(address: Ipv6Addr, prefix: u8) -> u128 {
 }
 
 fn mask_bits_v4(bits: u32, prefix: u8) -> u32 {
-    if prefix == 0 { 0 } else { bits & (u32::MAX << (32 - u32::from(prefix))) }
+    if prefix == 0 {
+        0
+    } else {
+        bits & (u32::MAX << (32 - u32::from(prefix)))
+    }
 }
 
 fn mask_bits_v6(bits: u128, prefix: u8) -> u128 {
-    if prefix == 0 { 0 } else { bits & (u128::MAX << (128 - u32::from(prefix))) }
+    if prefix == 0 {
+        0
+    } else {
+        bits & (u128::MAX << (128 - u32::from(prefix)))
+    }
 }
 
 #[cfg(test)]

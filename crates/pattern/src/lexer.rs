@@ -76,13 +76,21 @@ pub(crate) fn is_bare_property(text: &str) -> bool {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum TokenKind {
     /// An identifier; `hyphen` is true when it contains `-`.
-    Ident { hyphen: bool },
+    Ident {
+        hyphen: bool,
+    },
     Keyword(Keyword),
     Str(String),
     /// An integer; `negative` is true when written with `-` (even `-0`).
-    Int { value: i128, negative: bool },
+    Int {
+        value: i128,
+        negative: bool,
+    },
     /// A float; `negative` is true when written with `-`.
-    Float { value: f64, negative: bool },
+    Float {
+        value: f64,
+        negative: bool,
+    },
     Bool(bool),
     Hex(Vec<u8>),
     Binary(Vec<u8>),
@@ -115,12 +123,18 @@ pub(crate) struct Token {
 /// The 1-based character column of a byte offset.
 pub(crate) fn column_of(src: &str, offset: usize) -> usize {
     let offset = offset.min(src.len());
-    src.get(..offset).map_or(offset, |prefix| prefix.chars().count()) + 1
+    src.get(..offset)
+        .map_or(offset, |prefix| prefix.chars().count())
+        + 1
 }
 
 /// Splits `src` into tokens, ending with one [`TokenKind::Eof`].
 pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, PatternError> {
-    let mut lexer = Lexer { src, pos: 0, tokens: Vec::new() };
+    let mut lexer = Lexer {
+        src,
+        pos: 0,
+        tokens: Vec::new(),
+    };
     lexer.run()?;
     Ok(lexer.tokens)
 }
@@ -141,11 +155,18 @@ impl<'s> Lexer<'s> {
     }
 
     fn error(&self, offset: usize, problem: impl Into<String>) -> PatternError {
-        PatternError::Lexical { column: column_of(self.src, offset), problem: problem.into() }
+        PatternError::Lexical {
+            column: column_of(self.src, offset),
+            problem: problem.into(),
+        }
     }
 
     fn push(&mut self, kind: TokenKind, start: usize) {
-        self.tokens.push(Token { kind, start, end: self.pos });
+        self.tokens.push(Token {
+            kind,
+            start,
+            end: self.pos,
+        });
     }
 
     fn run(&mut self) -> Result<(), PatternError> {
@@ -158,7 +179,9 @@ impl<'s> Lexer<'s> {
             if self.src[start..].starts_with("/*") {
                 match self.src[start + 2..].find("*/") {
                     Some(end) => self.pos = start + 2 + end + 2,
-                    None => return Err(self.error(start, "unterminated /* comment; close it with */")),
+                    None => {
+                        return Err(self.error(start, "unterminated /* comment; close it with */"));
+                    }
                 }
                 continue;
             }
@@ -177,7 +200,9 @@ impl<'s> Lexer<'s> {
             }
             if c.is_ascii_digit()
                 || ((c == '+' || c == '-' || c == '.')
-                    && self.peek_at(1).is_some_and(|n| n.is_ascii_digit() || (n == '.' && c != '.')))
+                    && self
+                        .peek_at(1)
+                        .is_some_and(|n| n.is_ascii_digit() || (n == '.' && c != '.')))
             {
                 self.number()?;
                 continue;
@@ -214,7 +239,11 @@ impl<'s> Lexer<'s> {
             self.push(kind, start);
         }
         let end = self.src.len();
-        self.tokens.push(Token { kind: TokenKind::Eof, start: end, end });
+        self.tokens.push(Token {
+            kind: TokenKind::Eof,
+            start: end,
+            end,
+        });
         Ok(())
     }
 
@@ -252,7 +281,8 @@ impl<'s> Lexer<'s> {
             pos += 1;
         }
         let int_digits = &self.src[int_start..pos];
-        let is_float = pos + 1 < bytes.len() && bytes[pos] == b'.' && bytes[pos + 1].is_ascii_digit();
+        let is_float =
+            pos + 1 < bytes.len() && bytes[pos] == b'.' && bytes[pos + 1].is_ascii_digit();
         if is_float {
             pos += 1;
             while pos < bytes.len() && bytes[pos].is_ascii_digit() {
@@ -281,7 +311,10 @@ impl<'s> Lexer<'s> {
         }
         let text = &self.src[start..pos];
         let value: i128 = text.parse().map_err(|_| {
-            self.error(start, format!("integer literal '{text}' is out of range (128 bits)"))
+            self.error(
+                start,
+                format!("integer literal '{text}' is out of range (128 bits)"),
+            )
         })?;
         self.push(TokenKind::Int { value, negative }, start);
         Ok(())
@@ -326,9 +359,15 @@ impl<'s> Lexer<'s> {
         let body = &self.src[body_start..body_end];
         let located = |(offset, problem): literal::BodyError| (body_start + offset, problem);
         let kind = match prefix {
-            'h' => literal::decode_hex(body).map(TokenKind::Hex).map_err(located),
-            'b' => literal::decode_binary(body).map(TokenKind::Binary).map_err(located),
-            _ => literal::parse_timestamp(body).map(TokenKind::Timestamp).map_err(located),
+            'h' => literal::decode_hex(body)
+                .map(TokenKind::Hex)
+                .map_err(located),
+            'b' => literal::decode_binary(body)
+                .map(TokenKind::Binary)
+                .map_err(located),
+            _ => literal::parse_timestamp(body)
+                .map(TokenKind::Timestamp)
+                .map_err(located),
         }
         .map_err(|(offset, problem)| self.error(offset, problem))?;
         self.push(kind, start);
@@ -350,15 +389,35 @@ mod tests {
         assert_eq!(
             kinds("+5 -0 -.5 00.25 7"),
             vec![
-                TokenKind::Int { value: 5, negative: false },
-                TokenKind::Int { value: 0, negative: true },
-                TokenKind::Float { value: -0.5, negative: true },
-                TokenKind::Float { value: 0.25, negative: false },
-                TokenKind::Int { value: 7, negative: false },
+                TokenKind::Int {
+                    value: 5,
+                    negative: false
+                },
+                TokenKind::Int {
+                    value: 0,
+                    negative: true
+                },
+                TokenKind::Float {
+                    value: -0.5,
+                    negative: true
+                },
+                TokenKind::Float {
+                    value: 0.25,
+                    negative: false
+                },
+                TokenKind::Int {
+                    value: 7,
+                    negative: false
+                },
                 TokenKind::Eof
             ]
         );
-        assert!(tokenize("007").unwrap_err().to_string().contains("leading zero"));
+        assert!(
+            tokenize("007")
+                .unwrap_err()
+                .to_string()
+                .contains("leading zero")
+        );
         assert!(tokenize("- 5").is_err());
     }
 
@@ -388,12 +447,20 @@ mod tests {
                 TokenKind::Eof
             ]
         );
-        assert!(tokenize("/* open").unwrap_err().to_string().contains("unterminated"));
+        assert!(
+            tokenize("/* open")
+                .unwrap_err()
+                .to_string()
+                .contains("unterminated")
+        );
     }
 
     #[test]
     fn unicode_whitespace_is_skipped() {
-        assert_eq!(kinds("\u{3000}[\u{2028}]\u{a0}"), vec![TokenKind::LBrack, TokenKind::RBrack, TokenKind::Eof]);
+        assert_eq!(
+            kinds("\u{3000}[\u{2028}]\u{a0}"),
+            vec![TokenKind::LBrack, TokenKind::RBrack, TokenKind::Eof]
+        );
     }
 
     #[test]
@@ -407,10 +474,18 @@ mod tests {
     fn prefixed_literals() {
         assert_eq!(kinds("h'ff'")[0], TokenKind::Hex(vec![0xff]));
         assert_eq!(kinds("b'AA=='")[0], TokenKind::Binary(vec![0]));
-        assert!(matches!(kinds("t'2020-01-01T00:00:00Z'")[0], TokenKind::Timestamp(_)));
+        assert!(matches!(
+            kinds("t'2020-01-01T00:00:00Z'")[0],
+            TokenKind::Timestamp(_)
+        ));
         assert_eq!(tokenize("x = h'abc'").unwrap_err().column(), 7);
         assert_eq!(tokenize("x = h'ag'").unwrap_err().column(), 8);
         assert_eq!(tokenize("x = h'ab").unwrap_err().column(), 6);
-        assert_eq!(tokenize("x = t'2020-02-30T00:00:00Z'").unwrap_err().column(), 15);
+        assert_eq!(
+            tokenize("x = t'2020-02-30T00:00:00Z'")
+                .unwrap_err()
+                .column(),
+            15
+        );
     }
 }

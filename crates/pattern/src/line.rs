@@ -20,7 +20,8 @@ pub fn eval_line(line: &str) -> Value {
 }
 
 fn eval_request(line: &str) -> Result<bool, String> {
-    let request: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON request: {e}"))?;
+    let request: Value =
+        serde_json::from_str(line).map_err(|e| format!("invalid JSON request: {e}"))?;
     let pattern = request
         .get("pattern")
         .and_then(Value::as_str)
@@ -31,6 +32,7 @@ fn eval_request(line: &str) -> Result<bool, String> {
         .ok_or("the request needs a list property \"observed_data\"")?;
     let pattern = Pattern::parse(pattern).map_err(|e| format!("invalid pattern: {e}"))?;
     let compiled = CompiledPattern::new(&pattern).map_err(|e| e.to_string())?;
-    let observations = ObservationSet::from_stix(observed).map_err(|e| format!("invalid observed_data: {e}"))?;
+    let observations =
+        ObservationSet::from_stix(observed).map_err(|e| format!("invalid observed_data: {e}"))?;
     compiled.matches(&observations).map_err(|e| e.to_string())
 }

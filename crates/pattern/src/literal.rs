@@ -15,9 +15,12 @@ pub(crate) type BodyError = (usize, String);
 /// Decodes the body of `h'...'`: an even number of hex digits (any case).
 pub(crate) fn decode_hex(body: &str) -> Result<Vec<u8>, BodyError> {
     if let Some((offset, c)) = body.char_indices().find(|(_, c)| !c.is_ascii_hexdigit()) {
-        return Err((offset, format!("'{}' is not a hex digit in hex literal", c.escape_debug())));
+        return Err((
+            offset,
+            format!("'{}' is not a hex digit in hex literal", c.escape_debug()),
+        ));
     }
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Err((
             0,
             format!(
@@ -57,12 +60,15 @@ pub(crate) fn decode_binary(body: &str) -> Result<Vec<u8>, BodyError> {
             _ => {
                 return Err((
                     offset,
-                    format!("'{}' is not a base64 character in binary literal", c.escape_debug()),
+                    format!(
+                        "'{}' is not a base64 character in binary literal",
+                        c.escape_debug()
+                    ),
                 ));
             }
         }
     }
-    if compact.is_empty() || compact.len() % 4 != 0 {
+    if compact.is_empty() || !compact.len().is_multiple_of(4) {
         return Err((
             0,
             format!(
@@ -76,7 +82,9 @@ pub(crate) fn decode_binary(body: &str) -> Result<Vec<u8>, BodyError> {
     if compact.len() - body_chars.len() > 2 || body_chars.contains('=') || body_chars.is_empty() {
         return Err((0, "binary literal has misplaced '=' padding; '=' may only end the last group (at most two)".to_string()));
     }
-    BASE64.decode(compact.as_bytes()).map_err(|e| (0, format!("invalid base64 in binary literal: {e}")))
+    BASE64
+        .decode(compact.as_bytes())
+        .map_err(|e| (0, format!("invalid base64 in binary literal: {e}")))
 }
 
 /// Decodes a `_bin` property value from STIX JSON: padded base64 (RFC 4648),
@@ -109,7 +117,12 @@ pub(crate) fn unescape_string(body: &str) -> Result<String, BodyError> {
                     ),
                 ));
             }
-            None => return Err((offset, "string literal ends with a lone backslash".to_string())),
+            None => {
+                return Err((
+                    offset,
+                    "string literal ends with a lone backslash".to_string(),
+                ));
+            }
         }
     }
     Ok(out)
@@ -127,14 +140,20 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Timestamp, BodyError> {
     let digit = |i: usize| -> Result<i32, BodyError> {
         match bytes.get(i) {
             Some(b) if b.is_ascii_digit() => Ok(i32::from(b - b'0')),
-            _ => Err((i.min(text.len()), format!("invalid timestamp '{text}': {FORMAT}"))),
+            _ => Err((
+                i.min(text.len()),
+                format!("invalid timestamp '{text}': {FORMAT}"),
+            )),
         }
     };
     let literal = |i: usize, want: u8| -> Result<(), BodyError> {
         if bytes.get(i) == Some(&want) {
             Ok(())
         } else {
-            Err((i.min(text.len()), format!("invalid timestamp '{text}': {FORMAT}")))
+            Err((
+                i.min(text.len()),
+                format!("invalid timestamp '{text}': {FORMAT}"),
+            ))
         }
     };
     let two = |i: usize| -> Result<i32, BodyError> { Ok(digit(i)? * 10 + digit(i + 1)?) };
@@ -162,7 +181,10 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Timestamp, BodyError> {
             pos += 1;
         }
         if pos == start {
-            return Err((pos, format!("invalid timestamp '{text}': a '.' must be followed by digits")));
+            return Err((
+                pos,
+                format!("invalid timestamp '{text}': a '.' must be followed by digits"),
+            ));
         }
         for _ in (pos - start)..9 {
             nanos *= 10;
@@ -170,14 +192,27 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Timestamp, BodyError> {
     }
     literal(pos, b'Z')?;
     if pos + 1 != text.len() {
-        return Err((pos + 1, format!("invalid timestamp '{text}': nothing may follow the 'Z'")));
+        return Err((
+            pos + 1,
+            format!("invalid timestamp '{text}': nothing may follow the 'Z'"),
+        ));
     }
 
-    let range = |what: &str, value: i32, low: i32, high: i32, offset: usize| -> Result<(), BodyError> {
+    let range = |what: &str,
+                 value: i32,
+                 low: i32,
+                 high: i32,
+                 offset: usize|
+     -> Result<(), BodyError> {
         if (low..=high).contains(&value) {
             Ok(())
         } else {
-            Err((offset, format!("invalid timestamp '{text}': {what} {value:02} is out of range ({low:02}-{high:02})")))
+            Err((
+                offset,
+                format!(
+                    "invalid timestamp '{text}': {what} {value:02} is out of range ({low:02}-{high:02})"
+                ),
+            ))
         }
     };
     range("month", month, 1, 12, 5)?;
@@ -185,17 +220,28 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<Timestamp, BodyError> {
     range("hour", hour, 0, 23, 11)?;
     range("minute", minute, 0, 59, 14)?;
     range("second", second, 0, 60, 17)?;
-    let (second, nanos) = if second == 60 { (59, 999_999_999) } else { (second, nanos) };
+    let (second, nanos) = if second == 60 {
+        (59, 999_999_999)
+    } else {
+        (second, nanos)
+    };
 
     // The ranges above make these conversions lossless.
     let narrow = |v: i32| i8::try_from(v).unwrap_or(i8::MAX);
     let year = i16::try_from(year).unwrap_or(i16::MAX);
     let date = jiff::civil::Date::new(year, narrow(month), narrow(day)).map_err(|_| {
-        (8, format!("invalid timestamp '{text}': day {day:02} does not exist in {year:04}-{month:02}"))
+        (
+            8,
+            format!(
+                "invalid timestamp '{text}': day {day:02} does not exist in {year:04}-{month:02}"
+            ),
+        )
     })?;
     let time = jiff::civil::Time::new(narrow(hour), narrow(minute), narrow(second), nanos)
         .map_err(|e| (11, format!("invalid timestamp '{text}': {e}")))?;
-    Ok(Timestamp::from_civil(jiff::civil::DateTime::from_parts(date, time)))
+    Ok(Timestamp::from_civil(jiff::civil::DateTime::from_parts(
+        date, time,
+    )))
 }
 
 #[cfg(test)]
@@ -223,13 +269,19 @@ mod tests {
         assert!(decode_binary("AB=A").is_err());
         assert_eq!(encode_base64(&[0x00]), "AA==");
         assert_eq!(decode_base64_data(""), Some(vec![]));
-        assert_eq!(decode_base64_data("dGhpcyBpcyBhIHRlc3Q="), Some(b"this is a test".to_vec()));
+        assert_eq!(
+            decode_base64_data("dGhpcyBpcyBhIHRlc3Q="),
+            Some(b"this is a test".to_vec())
+        );
         assert_eq!(decode_base64_data("not base64!"), None);
     }
 
     #[test]
     fn string_bodies() {
-        assert_eq!(unescape_string(r"it\'s a \\ path").unwrap(), r"it's a \ path");
+        assert_eq!(
+            unescape_string(r"it\'s a \\ path").unwrap(),
+            r"it's a \ path"
+        );
         let (offset, message) = unescape_string(r"C:\Windows").unwrap_err();
         assert_eq!(offset, 2);
         assert!(message.contains(r"'\W'"), "{message}");
@@ -239,15 +291,38 @@ mod tests {
     fn timestamps() {
         let ts = parse_timestamp("2016-06-01T00:00:00.960Z").unwrap();
         assert_eq!(ts.to_string(), "2016-06-01T00:00:00.96Z");
-        assert_eq!(parse_timestamp("1970-01-01T00:00:01Z").unwrap().unix_nanos(), 1_000_000_000);
         assert_eq!(
-            parse_timestamp("1970-01-01T00:00:00.1234567891Z").unwrap().unix_nanos(),
+            parse_timestamp("1970-01-01T00:00:01Z")
+                .unwrap()
+                .unix_nanos(),
+            1_000_000_000
+        );
+        assert_eq!(
+            parse_timestamp("1970-01-01T00:00:00.1234567891Z")
+                .unwrap()
+                .unix_nanos(),
             123_456_789
         );
-        assert_eq!(parse_timestamp("9999-12-31T23:59:59Z").unwrap().to_string(), "9999-12-31T23:59:59Z");
-        assert_eq!(parse_timestamp("2016-12-31T23:59:60Z").unwrap().to_string(), "2016-12-31T23:59:59.999999999Z");
-        assert!(parse_timestamp("2021-02-29T00:00:00Z").unwrap_err().1.contains("does not exist"));
-        assert!(parse_timestamp("2021-13-01T00:00:00Z").unwrap_err().1.contains("month 13"));
+        assert_eq!(
+            parse_timestamp("9999-12-31T23:59:59Z").unwrap().to_string(),
+            "9999-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            parse_timestamp("2016-12-31T23:59:60Z").unwrap().to_string(),
+            "2016-12-31T23:59:59.999999999Z"
+        );
+        assert!(
+            parse_timestamp("2021-02-29T00:00:00Z")
+                .unwrap_err()
+                .1
+                .contains("does not exist")
+        );
+        assert!(
+            parse_timestamp("2021-13-01T00:00:00Z")
+                .unwrap_err()
+                .1
+                .contains("month 13")
+        );
         assert!(parse_timestamp("2021-01-01t00:00:00Z").is_err());
         assert!(parse_timestamp("2021-01-01T00:00:00z").is_err());
         assert!(parse_timestamp("2021-01-01T00:00:00.Z").is_err());

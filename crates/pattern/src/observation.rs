@@ -110,10 +110,16 @@ impl ObservationSet {
         for (index, value) in values.iter().enumerate() {
             let object = value.as_object().ok_or(InputError::NotAnObject { index })?;
             if object.get("type").and_then(Value::as_str) == Some("bundle") {
-                let Some(members) = object.get("objects") else { continue };
+                let Some(members) = object.get("objects") else {
+                    continue;
+                };
                 let members = members.as_array().ok_or(InputError::BadBundle { index })?;
                 for (inner, member) in members.iter().enumerate() {
-                    flat.push(member.as_object().ok_or(InputError::NotAnObject { index: inner })?);
+                    flat.push(
+                        member
+                            .as_object()
+                            .ok_or(InputError::NotAnObject { index: inner })?,
+                    );
                 }
             } else {
                 flat.push(object);
@@ -122,7 +128,8 @@ impl ObservationSet {
 
         let mut by_id: HashMap<&str, &serde_json::Map<String, Value>> = HashMap::new();
         for object in &flat {
-            let is_observed_data = object.get("type").and_then(Value::as_str) == Some("observed-data");
+            let is_observed_data =
+                object.get("type").and_then(Value::as_str) == Some("observed-data");
             if let Some(id) = object.get("id").and_then(Value::as_str)
                 && !is_observed_data
             {
@@ -151,7 +158,9 @@ impl ObservationSet {
 
     /// The sum of `number_observed` over all observed-data.
     pub fn instance_count(&self) -> u64 {
-        self.observations.iter().fold(0u64, |sum, o| sum.saturating_add(o.count))
+        self.observations
+            .iter()
+            .fold(0u64, |sum, o| sum.saturating_add(o.count))
     }
 }
 
@@ -173,7 +182,10 @@ impl Builder {
             .get("id")
             .and_then(Value::as_str)
             .map_or_else(|| format!("(input object {position})"), str::to_string);
-        let bad = |problem: String| InputError::BadObservedData { id: id.clone(), problem };
+        let bad = |problem: String| InputError::BadObservedData {
+            id: id.clone(),
+            problem,
+        };
 
         let time = |name: &str| -> Result<i128, InputError> {
             let text = od
@@ -194,7 +206,8 @@ impl Builder {
             _ => {
                 return Err(bad(format!(
                     "number_observed must be an integer of at least 1, found {}",
-                    od.get("number_observed").map_or_else(|| "nothing".to_string(), Value::to_string)
+                    od.get("number_observed")
+                        .map_or_else(|| "nothing".to_string(), Value::to_string)
                 )));
             }
         };
@@ -202,10 +215,14 @@ impl Builder {
         // (reference key, object) pairs carried by this observation.
         let mut members: Vec<(&str, &serde_json::Map<String, Value>)> = Vec::new();
         if let Some(refs) = od.get("object_refs") {
-            let refs = refs.as_array().ok_or_else(|| bad("object_refs is not a list".to_string()))?;
+            let refs = refs
+                .as_array()
+                .ok_or_else(|| bad("object_refs is not a list".to_string()))?;
             for reference in refs {
                 let Some(reference) = reference.as_str() else {
-                    return Err(bad("object_refs contains a value that is not a string".to_string()));
+                    return Err(bad(
+                        "object_refs contains a value that is not a string".to_string()
+                    ));
                 };
                 if let Some(object) = by_id.get(reference)
                     && !members.iter().any(|(key, _)| *key == reference)
@@ -214,7 +231,9 @@ impl Builder {
                 }
             }
         } else if let Some(objects) = od.get("objects") {
-            let objects = objects.as_object().ok_or_else(|| bad("objects is not a dictionary".to_string()))?;
+            let objects = objects
+                .as_object()
+                .ok_or_else(|| bad("objects is not a dictionary".to_string()))?;
             for (key, object) in objects {
                 let object = object
                     .as_object()
@@ -229,23 +248,37 @@ impl Builder {
         let index_of: HashMap<&str, u32> = members
             .iter()
             .enumerate()
-            .map(|(i, (key, _))| (*key, base.saturating_add(u32::try_from(i).unwrap_or(u32::MAX))))
+            .map(|(i, (key, _))| {
+                (
+                    *key,
+                    base.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)),
+                )
+            })
             .collect();
         let mut roots = Vec::with_capacity(members.len());
         for (_, object) in &members {
-            let ty: Box<str> = object.get("type").and_then(Value::as_str).unwrap_or_default().into();
+            let ty: Box<str> = object
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .into();
             let body = convert_map(object, &index_of);
             roots.push(u32::try_from(self.objects.len()).unwrap_or(u32::MAX));
             self.objects.push(Object { ty, body });
         }
-        self.pending.push((Observation { first, last, count }, roots));
+        self.pending
+            .push((Observation { first, last, count }, roots));
         Ok(())
     }
 
     fn finish(self) -> ObservationSet {
-        let mut pending: Vec<(usize, (Observation, Vec<u32>))> = self.pending.into_iter().enumerate().collect();
+        let mut pending: Vec<(usize, (Observation, Vec<u32>))> =
+            self.pending.into_iter().enumerate().collect();
         pending.sort_by_key(|(input, (o, _))| (o.first, o.last, *input));
-        let mut set = ObservationSet { objects: self.objects, ..ObservationSet::default() };
+        let mut set = ObservationSet {
+            objects: self.objects,
+            ..ObservationSet::default()
+        };
         for (obs_index, (_, (observation, roots))) in pending.into_iter().enumerate() {
             let obs_index = u32::try_from(obs_index).unwrap_or(u32::MAX);
             for root in roots {
@@ -285,14 +318,20 @@ fn convert_property(key: &str, value: &Value, index_of: &HashMap<&str, u32>) -> 
     {
         let resolved: Vec<Val> = items
             .iter()
-            .filter_map(|item| item.as_str().and_then(|id| index_of.get(id)).map(|&i| Val::Ref(i)))
+            .filter_map(|item| {
+                item.as_str()
+                    .and_then(|id| index_of.get(id))
+                    .map(|&i| Val::Ref(i))
+            })
             .collect();
         return Some(Val::List(resolved.into_boxed_slice()));
     }
     if key.ends_with("_hex")
         && let Value::String(text) = value
     {
-        return hex::decode(text).ok().map(|bytes| Val::Bin(bytes.into_boxed_slice()));
+        return hex::decode(text)
+            .ok()
+            .map(|bytes| Val::Bin(bytes.into_boxed_slice()));
     }
     if key.ends_with("_bin")
         && let Value::String(text) = value
@@ -316,7 +355,9 @@ fn convert_value(value: &Value, index_of: &HashMap<&str, u32>) -> Val {
             }
         }
         Value::String(s) => Val::Str(s.as_str().into()),
-        Value::Array(items) => Val::List(items.iter().map(|v| convert_value(v, index_of)).collect()),
+        Value::Array(items) => {
+            Val::List(items.iter().map(|v| convert_value(v, index_of)).collect())
+        }
         Value::Object(map) => convert_map(map, index_of),
     }
 }

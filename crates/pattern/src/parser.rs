@@ -28,13 +28,16 @@ pub const MAX_NESTING_DEPTH: usize = 64;
 /// Parses a whole pattern.
 pub(crate) fn parse(src: &str) -> Result<Pattern, PatternError> {
     let tokens = tokenize(src)?;
-    let mut parser = Parser { src, tokens, pos: 0, depth: 0 };
+    let mut parser = Parser {
+        src,
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let expr = parser.observation_expressions()?;
     let token = parser.peek();
     if token.kind != TokenKind::Eof {
-        return Err(parser.unexpected(
-            "FOLLOWEDBY, AND, OR, a qualifier or the end of the pattern",
-        ));
+        return Err(parser.unexpected("FOLLOWEDBY, AND, OR, a qualifier or the end of the pattern"));
     }
     Ok(Pattern { expr })
 }
@@ -106,7 +109,8 @@ impl<'s> Parser<'s> {
     }
 
     fn expect_keyword(&mut self, keyword: Keyword, expected: &str) -> Result<(), PatternError> {
-        self.expect(TokenKind::Keyword(keyword), expected).map(|_| ())
+        self.expect(TokenKind::Keyword(keyword), expected)
+            .map(|_| ())
     }
 
     fn enter(&mut self) -> Result<(), PatternError> {
@@ -194,11 +198,17 @@ impl<'s> Parser<'s> {
         self.advance();
         const EXPECTED: &str = "a non-negative number of seconds after WITHIN";
         let seconds = match self.peek().kind {
-            TokenKind::Int { value, negative: false } => match u64::try_from(value) {
+            TokenKind::Int {
+                value,
+                negative: false,
+            } => match u64::try_from(value) {
                 Ok(value) => Seconds::Int(value),
                 Err(_) => return Err(self.unexpected("a number of seconds that fits in 64 bits")),
             },
-            TokenKind::Float { value, negative: false } => Seconds::Float(value),
+            TokenKind::Float {
+                value,
+                negative: false,
+            } => Seconds::Float(value),
             _ => return Err(self.unexpected(EXPECTED)),
         };
         self.advance();
@@ -209,7 +219,10 @@ impl<'s> Parser<'s> {
     fn repeats(&mut self) -> Result<Qualifier, PatternError> {
         self.advance();
         let count = match self.peek().kind {
-            TokenKind::Int { value, negative: false } => match u64::try_from(value) {
+            TokenKind::Int {
+                value,
+                negative: false,
+            } => match u64::try_from(value) {
                 Ok(value) => value,
                 Err(_) => return Err(self.unexpected("a repeat count that fits in 64 bits")),
             },
@@ -271,13 +284,21 @@ impl<'s> Parser<'s> {
             TokenKind::Keyword(Keyword::Exists) => {
                 self.advance();
                 let path = self.object_path()?;
-                Ok(ComparisonExpr::Comparison(Comparison { path, negated: false, operator: Operator::Exists }))
+                Ok(ComparisonExpr::Comparison(Comparison {
+                    path,
+                    negated: false,
+                    operator: Operator::Exists,
+                }))
             }
             TokenKind::Keyword(Keyword::Not) => {
                 self.advance();
                 self.expect_keyword(Keyword::Exists, "EXISTS after a leading NOT")?;
                 let path = self.object_path()?;
-                Ok(ComparisonExpr::Comparison(Comparison { path, negated: true, operator: Operator::Exists }))
+                Ok(ComparisonExpr::Comparison(Comparison {
+                    path,
+                    negated: true,
+                    operator: Operator::Exists,
+                }))
             }
             _ => self.comparison().map(ComparisonExpr::Comparison),
         }
@@ -326,11 +347,15 @@ impl<'s> Parser<'s> {
             }
             TokenKind::Keyword(Keyword::Matches) => {
                 self.advance();
-                Operator::Matches(self.string_literal("a string literal (the regex) after MATCHES")?)
+                Operator::Matches(
+                    self.string_literal("a string literal (the regex) after MATCHES")?,
+                )
             }
             TokenKind::Keyword(Keyword::IsSubset) => {
                 self.advance();
-                Operator::IsSubset(self.string_literal("a string literal (an IP or CIDR) after ISSUBSET")?)
+                Operator::IsSubset(
+                    self.string_literal("a string literal (an IP or CIDR) after ISSUBSET")?,
+                )
             }
             TokenKind::Keyword(Keyword::IsSuperset) => {
                 self.advance();
@@ -339,11 +364,17 @@ impl<'s> Parser<'s> {
                 )
             }
             TokenKind::Keyword(Keyword::Exists) if negated => {
-                return Err(self.unexpected("a comparison operator; write NOT EXISTS before the path"));
+                return Err(
+                    self.unexpected("a comparison operator; write NOT EXISTS before the path")
+                );
             }
             _ => return Err(self.unexpected(OPERATORS)),
         };
-        Ok(Comparison { path, negated, operator })
+        Ok(Comparison {
+            path,
+            negated,
+            operator,
+        })
     }
 
     fn object_path(&mut self) -> Result<ObjectPath, PatternError> {
@@ -372,7 +403,9 @@ impl<'s> Parser<'s> {
                         TokenKind::Star => PathStep::AnyIndex,
                         TokenKind::Int { value, .. } => match i64::try_from(value) {
                             Ok(index) => PathStep::Index(index),
-                            Err(_) => return Err(self.unexpected("a list index that fits in 64 bits")),
+                            Err(_) => {
+                                return Err(self.unexpected("a list index that fits in 64 bits"));
+                            }
                         },
                         _ => return Err(self.unexpected("a list index (an integer or '*')")),
                     };
@@ -504,5 +537,9 @@ fn flatten_comparisons(mut operands: Vec<ComparisonExpr>, and: bool) -> Comparis
             other => flat.push(other),
         }
     }
-    if and { ComparisonExpr::And(flat) } else { ComparisonExpr::Or(flat) }
+    if and {
+        ComparisonExpr::And(flat)
+    } else {
+        ComparisonExpr::Or(flat)
+    }
 }

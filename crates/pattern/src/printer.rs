@@ -62,7 +62,9 @@ impl Display for ObservationExpr {
             ObservationExpr::Observation(inner) => write!(f, "[{inner}]"),
             ObservationExpr::And(children) => join_observations(f, children, "AND", 3),
             ObservationExpr::Or(children) => join_observations(f, children, "OR", 2),
-            ObservationExpr::FollowedBy(children) => join_observations(f, children, "FOLLOWEDBY", 1),
+            ObservationExpr::FollowedBy(children) => {
+                join_observations(f, children, "FOLLOWEDBY", 1)
+            }
             ObservationExpr::Qualified(inner, qualifiers) => {
                 // Only a bare bracket can take qualifiers without parentheses:
                 // a qualified inner expression needs them to stay a separate
@@ -207,7 +209,11 @@ impl Display for Literal {
 
 /// A property name: bare when it lexes as a plain identifier, else quoted.
 fn write_property(f: &mut Formatter<'_>, name: &str) -> fmt::Result {
-    if is_bare_property(name) { f.write_str(name) } else { write_string(f, name) }
+    if is_bare_property(name) {
+        f.write_str(name)
+    } else {
+        write_string(f, name)
+    }
 }
 
 /// A string literal, escaping only `'` and `\`.

@@ -18,9 +18,29 @@ const COMMON: &[&str] = &[
 
 /// The SCO types and their specific properties.
 const TYPES: &[(&str, &[&str])] = &[
-    ("artifact", &["mime_type", "payload_bin", "url", "hashes", "encryption_algorithm", "decryption_key"]),
+    (
+        "artifact",
+        &[
+            "mime_type",
+            "payload_bin",
+            "url",
+            "hashes",
+            "encryption_algorithm",
+            "decryption_key",
+        ],
+    ),
     ("autonomous-system", &["number", "name", "rir"]),
-    ("directory", &["path", "path_enc", "ctime", "mtime", "atime", "contains_refs"]),
+    (
+        "directory",
+        &[
+            "path",
+            "path_enc",
+            "ctime",
+            "mtime",
+            "atime",
+            "contains_refs",
+        ],
+    ),
     ("domain-name", &["value", "resolves_to_refs"]),
     ("email-addr", &["value", "display_name", "belongs_to_ref"]),
     (
@@ -60,8 +80,14 @@ const TYPES: &[(&str, &[&str])] = &[
             "content_ref",
         ],
     ),
-    ("ipv4-addr", &["value", "resolves_to_refs", "belongs_to_refs"]),
-    ("ipv6-addr", &["value", "resolves_to_refs", "belongs_to_refs"]),
+    (
+        "ipv4-addr",
+        &["value", "resolves_to_refs", "belongs_to_refs"],
+    ),
+    (
+        "ipv6-addr",
+        &["value", "resolves_to_refs", "belongs_to_refs"],
+    ),
     ("mac-addr", &["value"]),
     ("mutex", &["name"]),
     (
@@ -102,7 +128,10 @@ const TYPES: &[(&str, &[&str])] = &[
             "child_refs",
         ],
     ),
-    ("software", &["name", "cpe", "swid", "languages", "vendor", "version"]),
+    (
+        "software",
+        &["name", "cpe", "swid", "languages", "vendor", "version"],
+    ),
     ("url", &["value"]),
     (
         "user-account",
@@ -123,7 +152,16 @@ const TYPES: &[(&str, &[&str])] = &[
             "account_last_login",
         ],
     ),
-    ("windows-registry-key", &["key", "values", "modified_time", "creator_user_ref", "number_of_subkeys"]),
+    (
+        "windows-registry-key",
+        &[
+            "key",
+            "values",
+            "modified_time",
+            "creator_user_ref",
+            "number_of_subkeys",
+        ],
+    ),
     (
         "x509-certificate",
         &[
@@ -148,8 +186,22 @@ const TYPES: &[(&str, &[&str])] = &[
 const EXTENSIONS: &[(&str, &str, &[&str])] = &[
     ("archive-ext", "file", &["contains_refs", "comment"]),
     ("ntfs-ext", "file", &["sid", "alternate_data_streams"]),
-    ("pdf-ext", "file", &["version", "is_optimized", "document_info_dict", "pdfid0", "pdfid1"]),
-    ("raster-image-ext", "file", &["image_height", "image_width", "bits_per_pixel", "exif_tags"]),
+    (
+        "pdf-ext",
+        "file",
+        &[
+            "version",
+            "is_optimized",
+            "document_info_dict",
+            "pdfid0",
+            "pdfid1",
+        ],
+    ),
+    (
+        "raster-image-ext",
+        "file",
+        &["image_height", "image_width", "bits_per_pixel", "exif_tags"],
+    ),
     (
         "windows-pebinary-ext",
         "file",
@@ -180,7 +232,11 @@ const EXTENSIONS: &[(&str, &str, &[&str])] = &[
             "message_body_data_ref",
         ],
     ),
-    ("icmp-ext", "network-traffic", &["icmp_type_hex", "icmp_code_hex"]),
+    (
+        "icmp-ext",
+        "network-traffic",
+        &["icmp_type_hex", "icmp_code_hex"],
+    ),
     (
         "socket-ext",
         "network-traffic",
@@ -194,11 +250,23 @@ const EXTENSIONS: &[(&str, &str, &[&str])] = &[
             "socket_handle",
         ],
     ),
-    ("tcp-ext", "network-traffic", &["src_flags_hex", "dst_flags_hex"]),
+    (
+        "tcp-ext",
+        "network-traffic",
+        &["src_flags_hex", "dst_flags_hex"],
+    ),
     (
         "windows-process-ext",
         "process",
-        &["aslr_enabled", "dep_enabled", "priority", "owner_sid", "window_title", "startup_info", "integrity_level"],
+        &[
+            "aslr_enabled",
+            "dep_enabled",
+            "priority",
+            "owner_sid",
+            "window_title",
+            "startup_info",
+            "integrity_level",
+        ],
     ),
     (
         "windows-service-ext",
@@ -214,7 +282,11 @@ const EXTENSIONS: &[(&str, &str, &[&str])] = &[
             "service_status",
         ],
     ),
-    ("unix-account-ext", "user-account", &["gid", "groups", "home_dir", "shell"]),
+    (
+        "unix-account-ext",
+        "user-account",
+        &["gid", "groups", "home_dir", "shell"],
+    ),
 ];
 
 /// True for custom object types and extension names (`x-` prefix), and for
@@ -231,18 +303,25 @@ pub(crate) fn is_custom_property(name: &str) -> bool {
 /// The specific properties of a predefined SCO type, or `None` for an
 /// unknown type.
 pub(crate) fn properties(object_type: &str) -> Option<&'static [&'static str]> {
-    TYPES.iter().find(|(name, _)| *name == object_type).map(|(_, props)| *props)
+    TYPES
+        .iter()
+        .find(|(name, _)| *name == object_type)
+        .map(|(_, props)| *props)
 }
 
 /// True when `property` is a common or specific property of `object_type`
 /// (which must be a predefined type).
 pub(crate) fn has_property(object_type: &str, property: &str) -> bool {
-    COMMON.contains(&property) || properties(object_type).is_some_and(|props| props.contains(&property))
+    COMMON.contains(&property)
+        || properties(object_type).is_some_and(|props| props.contains(&property))
 }
 
 /// The properties of a predefined extension of `object_type`, or `None`
 /// when `extension` is not one.
-pub(crate) fn extension_properties(object_type: &str, extension: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn extension_properties(
+    object_type: &str,
+    extension: &str,
+) -> Option<&'static [&'static str]> {
     EXTENSIONS
         .iter()
         .find(|(name, owner, _)| *name == extension && *owner == object_type)
@@ -251,5 +330,9 @@ pub(crate) fn extension_properties(object_type: &str, extension: &str) -> Option
 
 /// The predefined extensions of `object_type`, for messages.
 pub(crate) fn extension_names(object_type: &str) -> Vec<&'static str> {
-    EXTENSIONS.iter().filter(|(_, owner, _)| *owner == object_type).map(|(name, _, _)| *name).collect()
+    EXTENSIONS
+        .iter()
+        .filter(|(_, owner, _)| *owner == object_type)
+        .map(|(name, _, _)| *name)
+        .collect()
 }

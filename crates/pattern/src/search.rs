@@ -48,7 +48,10 @@ pub(crate) fn run(
         steps: 0,
         budget,
     };
-    engine.solve(Goal::Node { node: pattern.root, ctx: None })
+    engine.solve(Goal::Node {
+        node: pattern.root,
+        ctx: None,
+    })
 }
 
 /// What applies to every instance bound inside an expression: a persistent
@@ -72,7 +75,10 @@ enum CtxItem {
     Before { var: u32, group: u32 },
     /// Inside copy `slot` of a `REPEATS`; the copy's first instance comes from
     /// an observation at or after the one in slot `previous`.
-    Key { slot: usize, previous: Option<usize> },
+    Key {
+        slot: usize,
+        previous: Option<usize>,
+    },
 }
 
 impl CtxItem {
@@ -81,9 +87,9 @@ impl CtxItem {
     fn group(&self) -> Option<u32> {
         match *self {
             CtxItem::Within { var, .. } => Some(var),
-            CtxItem::Bounds { group, .. } | CtxItem::After { group, .. } | CtxItem::Before { group, .. } => {
-                Some(group)
-            }
+            CtxItem::Bounds { group, .. }
+            | CtxItem::After { group, .. }
+            | CtxItem::Before { group, .. } => Some(group),
             CtxItem::Key { .. } => None,
         }
     }
@@ -94,7 +100,10 @@ fn ctx_items(ctx: &Ctx) -> impl Iterator<Item = CtxItem> + '_ {
 }
 
 fn with(ctx: &Ctx, item: CtxItem) -> Ctx {
-    Some(Rc::new(CtxNode { item, next: ctx.clone() }))
+    Some(Rc::new(CtxNode {
+        item,
+        next: ctx.clone(),
+    }))
 }
 
 /// The rest of the work: a persistent list of goals.
@@ -117,7 +126,13 @@ enum Goal {
     /// (the outer ones are already in `ctx`).
     Qual { node: usize, level: usize, ctx: Ctx },
     /// Bind `remaining` more copies of a qualified node at `level`.
-    Repeat { node: usize, level: usize, ctx: Ctx, remaining: u64, previous: Option<usize> },
+    Repeat {
+        node: usize,
+        level: usize,
+        ctx: Ctx,
+        remaining: u64,
+        previous: Option<usize>,
+    },
     /// Drop a window or separator variable whose expression is bound.
     Release(u32),
 }
@@ -131,9 +146,17 @@ enum Undo {
 
 enum Alternative {
     /// The remaining operands of an `OR`, from `next_child`.
-    Or { node: usize, next_child: usize, ctx: Ctx },
+    Or {
+        node: usize,
+        next_child: usize,
+        ctx: Ctx,
+    },
     /// The remaining candidate observations of a bracket, from `next_pos`.
-    Leaf { leaf: usize, next_pos: usize, ctx: Ctx },
+    Leaf {
+        leaf: usize,
+        next_pos: usize,
+        ctx: Ctx,
+    },
 }
 
 struct Choice {
@@ -198,25 +221,59 @@ impl Engine<'_> {
                 PlanNode::And(children) => {
                     let mut cont = next.clone();
                     for &child in children.iter().rev() {
-                        cont = then(Goal::Node { node: child, ctx: ctx.clone() }, cont);
+                        cont = then(
+                            Goal::Node {
+                                node: child,
+                                ctx: ctx.clone(),
+                            },
+                            cont,
+                        );
                     }
                     Some(cont)
                 }
                 PlanNode::Or(children) => {
                     if children.len() > 1 {
-                        self.push_choice(Alternative::Or { node: *node, next_child: 1, ctx: ctx.clone() }, next);
+                        self.push_choice(
+                            Alternative::Or {
+                                node: *node,
+                                next_child: 1,
+                                ctx: ctx.clone(),
+                            },
+                            next,
+                        );
                     }
-                    children.first().map(|&first| then(Goal::Node { node: first, ctx: ctx.clone() }, next.clone()))
+                    children.first().map(|&first| {
+                        then(
+                            Goal::Node {
+                                node: first,
+                                ctx: ctx.clone(),
+                            },
+                            next.clone(),
+                        )
+                    })
                 }
                 PlanNode::FollowedBy(children) => Some(self.followed_by(children, ctx, next)),
-                PlanNode::Qualified(_, quals) => {
-                    Some(then(Goal::Qual { node: *node, level: quals.len(), ctx: ctx.clone() }, next.clone()))
-                }
+                PlanNode::Qualified(_, quals) => Some(then(
+                    Goal::Qual {
+                        node: *node,
+                        level: quals.len(),
+                        ctx: ctx.clone(),
+                    },
+                    next.clone(),
+                )),
             },
             Goal::Qual { node, level, ctx } => {
-                let PlanNode::Qualified(inner, quals) = &pattern.plan[*node] else { return Ok(None) };
+                let PlanNode::Qualified(inner, quals) = &pattern.plan[*node] else {
+                    return Ok(None);
+                };
                 if *level == 0 {
-                    return Ok(Some(then(Goal::Node { node: *inner, ctx: ctx.clone() }, next.clone())));
+                    return Ok(Some(then(
+                        Goal::Node {
+                            node: *inner,
+                            ctx: ctx.clone(),
+                        },
+                        next.clone(),
+                    )));
                 }
                 let level = level - 1;
                 match quals[level] {
@@ -225,7 +282,11 @@ impl Engine<'_> {
                         self.dbm.add_var(var);
                         let inner_ctx = with(ctx, CtxItem::Within { var, nanos });
                         Some(then(
-                            Goal::Qual { node: *node, level, ctx: inner_ctx },
+                            Goal::Qual {
+                                node: *node,
+                                level,
+                                ctx: inner_ctx,
+                            },
                             then(Goal::Release(var), next.clone()),
                         ))
                     }
@@ -235,22 +296,47 @@ impl Engine<'_> {
                         } else {
                             let group = self.fresh_id();
                             let inner_ctx = with(ctx, CtxItem::Bounds { start, stop, group });
-                            Some(then(Goal::Qual { node: *node, level, ctx: inner_ctx }, next.clone()))
+                            Some(then(
+                                Goal::Qual {
+                                    node: *node,
+                                    level,
+                                    ctx: inner_ctx,
+                                },
+                                next.clone(),
+                            ))
                         }
                     }
                     Qual::Repeats(count) => Some(then(
-                        Goal::Repeat { node: *node, level, ctx: ctx.clone(), remaining: count, previous: None },
+                        Goal::Repeat {
+                            node: *node,
+                            level,
+                            ctx: ctx.clone(),
+                            remaining: count,
+                            previous: None,
+                        },
                         next.clone(),
                     )),
                 }
             }
-            Goal::Repeat { node, level, ctx, remaining, previous } => {
+            Goal::Repeat {
+                node,
+                level,
+                ctx,
+                remaining,
+                previous,
+            } => {
                 if *remaining == 0 {
                     return Ok(Some(next.clone()));
                 }
                 let slot = self.slots.len();
                 self.slots.push(None);
-                let copy_ctx = with(ctx, CtxItem::Key { slot, previous: *previous });
+                let copy_ctx = with(
+                    ctx,
+                    CtxItem::Key {
+                        slot,
+                        previous: *previous,
+                    },
+                );
                 let rest = Goal::Repeat {
                     node: *node,
                     level: *level,
@@ -258,7 +344,14 @@ impl Engine<'_> {
                     remaining: remaining - 1,
                     previous: Some(slot),
                 };
-                Some(then(Goal::Qual { node: *node, level: *level, ctx: copy_ctx }, then(rest, next.clone())))
+                Some(then(
+                    Goal::Qual {
+                        node: *node,
+                        level: *level,
+                        ctx: copy_ctx,
+                    },
+                    then(rest, next.clone()),
+                ))
             }
             Goal::Release(var) => {
                 self.dbm.remove_var(*var);
@@ -282,12 +375,30 @@ impl Engine<'_> {
         for (j, &child) in children.iter().enumerate().rev() {
             let mut child_ctx = ctx.clone();
             if j > 0 {
-                child_ctx = with(&child_ctx, CtxItem::After { var: separators[j - 1], group });
+                child_ctx = with(
+                    &child_ctx,
+                    CtxItem::After {
+                        var: separators[j - 1],
+                        group,
+                    },
+                );
             }
             if j + 1 < children.len() {
-                child_ctx = with(&child_ctx, CtxItem::Before { var: separators[j], group });
+                child_ctx = with(
+                    &child_ctx,
+                    CtxItem::Before {
+                        var: separators[j],
+                        group,
+                    },
+                );
             }
-            cont = then(Goal::Node { node: child, ctx: child_ctx }, cont);
+            cont = then(
+                Goal::Node {
+                    node: child,
+                    ctx: child_ctx,
+                },
+                cont,
+            );
         }
         cont
     }
@@ -304,7 +415,13 @@ impl Engine<'_> {
 
     /// Binds bracket `leaf` to the first fitting candidate at or after
     /// `from`, leaving a choice point for the others.
-    fn try_leaf(&mut self, leaf: usize, ctx: &Ctx, from: usize, next: &Cont) -> Result<Option<Cont>, EvalError> {
+    fn try_leaf(
+        &mut self,
+        leaf: usize,
+        ctx: &Ctx,
+        from: usize,
+        next: &Cont,
+    ) -> Result<Option<Cont>, EvalError> {
         let all_matches = self.leaf_matches;
         let candidates = &all_matches[leaf];
         let set = self.set;
@@ -312,7 +429,10 @@ impl Engine<'_> {
         // than the previous copy's first instance.
         let mut lowest = 0u32;
         for item in ctx_items(ctx) {
-            if let CtxItem::Key { slot, previous: Some(previous) } = item
+            if let CtxItem::Key {
+                slot,
+                previous: Some(previous),
+            } = item
                 && self.slots[slot].is_none()
                 && let Some(observation) = self.slots[previous]
             {
@@ -322,19 +442,24 @@ impl Engine<'_> {
         // Candidates are in time order: skip those that start after the
         // latest instant the constraints allow, and those that end before the
         // earliest (all observations lasting at most `max_span`).
-        let Some((low, high)) = self.time_range(ctx) else { return Ok(None) };
+        let Some((low, high)) = self.time_range(ctx) else {
+            return Ok(None);
+        };
         let first_of = |o: u32| set.observations[o as usize].first;
         let mut start = from.max(candidates.partition_point(|&o| o < lowest));
         if let Some(low) = low {
             let earliest_start = low.saturating_sub(set.max_span);
             start = start.max(candidates.partition_point(|&o| first_of(o) < earliest_start));
         }
-        let end = high.map_or(candidates.len(), |high| candidates.partition_point(|&o| first_of(o) <= high));
-        for pos in start..end {
+        let end = high.map_or(candidates.len(), |high| {
+            candidates.partition_point(|&o| first_of(o) <= high)
+        });
+        for (pos, &observation) in candidates.iter().enumerate().take(end).skip(start) {
             self.tick()?;
-            let observation = candidates[pos];
             let info = &set.observations[observation as usize];
-            if self.used[observation as usize] >= info.count || low.is_some_and(|low| info.last < low) {
+            if self.used[observation as usize] >= info.count
+                || low.is_some_and(|low| info.last < low)
+            {
                 continue;
             }
             let before = self.dbm.clone();
@@ -344,7 +469,14 @@ impl Engine<'_> {
             }
             if pos + 1 < end {
                 let placed = std::mem::replace(&mut self.dbm, before);
-                self.push_choice(Alternative::Leaf { leaf, next_pos: pos + 1, ctx: ctx.clone() }, next);
+                self.push_choice(
+                    Alternative::Leaf {
+                        leaf,
+                        next_pos: pos + 1,
+                        ctx: ctx.clone(),
+                    },
+                    next,
+                );
                 self.dbm = placed;
             }
             self.used[observation as usize] += 1;
@@ -367,7 +499,9 @@ impl Engine<'_> {
     /// when no instant fits. With per-operator semantics this is the
     /// intersection of each operator's range, a necessary condition only.
     fn time_range(&mut self, ctx: &Ctx) -> Option<(Option<i128>, Option<i128>)> {
-        let items: Vec<CtxItem> = ctx_items(ctx).filter(|item| item.group().is_some()).collect();
+        let items: Vec<CtxItem> = ctx_items(ctx)
+            .filter(|item| item.group().is_some())
+            .collect();
         if items.is_empty() {
             return Some((None, None));
         }
@@ -384,7 +518,9 @@ impl Engine<'_> {
         for group in groups {
             let id = self.fresh_id();
             let t = self.dbm.add_var(id);
-            let members = items.iter().filter(|item| group.is_none() || item.group() == group);
+            let members = items
+                .iter()
+                .filter(|item| group.is_none() || item.group() == group);
             feasible = members.copied().all(|item| self.constrain_instant(t, item));
             if !feasible {
                 break;
@@ -404,7 +540,9 @@ impl Engine<'_> {
     /// Adds an instance with interval `[first, last]` under the constraints
     /// of `ctx`; false when they cannot all hold.
     fn place(&mut self, first: i128, last: i128, ctx: &Ctx) -> bool {
-        let items: Vec<CtxItem> = ctx_items(ctx).filter(|item| item.group().is_some()).collect();
+        let items: Vec<CtxItem> = ctx_items(ctx)
+            .filter(|item| item.group().is_some())
+            .collect();
         if items.is_empty() {
             return true;
         }
@@ -415,7 +553,11 @@ impl Engine<'_> {
         groups.sort_unstable();
         groups.dedup();
         groups.into_iter().all(|group| {
-            let members: Vec<CtxItem> = items.iter().copied().filter(|item| item.group() == Some(group)).collect();
+            let members: Vec<CtxItem> = items
+                .iter()
+                .copied()
+                .filter(|item| item.group() == Some(group))
+                .collect();
             self.place_with(first, last, &members)
         })
     }
@@ -425,7 +567,8 @@ impl Engine<'_> {
     fn place_with(&mut self, first: i128, last: i128, items: &[CtxItem]) -> bool {
         let id = self.fresh_id();
         let t = self.dbm.add_var(id);
-        let ok = self.dbm.bound_var(t, first, last) && items.iter().all(|item| self.constrain_instant(t, *item));
+        let ok = self.dbm.bound_var(t, first, last)
+            && items.iter().all(|item| self.constrain_instant(t, *item));
         if ok {
             self.dbm.remove_var(id);
         }
@@ -437,16 +580,27 @@ impl Engine<'_> {
         match item {
             CtxItem::Within { var, nanos } => match self.dbm.position(var) {
                 Some(w) => {
-                    let span = if self.pattern.semantics.within_exclusive { less_than(nanos) } else { at_most(nanos) };
+                    let span = if self.pattern.semantics.within_exclusive {
+                        less_than(nanos)
+                    } else {
+                        at_most(nanos)
+                    };
                     self.dbm.constrain(w, t, at_most(0)) && self.dbm.constrain(t, w, span)
                 }
                 None => true,
             },
             CtxItem::Bounds { start, stop, .. } => {
-                self.dbm.constrain(0, t, at_most(-start)) && self.dbm.constrain(t, 0, less_than(stop))
+                self.dbm.constrain(0, t, at_most(-start))
+                    && self.dbm.constrain(t, 0, less_than(stop))
             }
-            CtxItem::After { var, .. } => self.dbm.position(var).is_none_or(|s| self.dbm.constrain(s, t, at_most(0))),
-            CtxItem::Before { var, .. } => self.dbm.position(var).is_none_or(|s| self.dbm.constrain(t, s, at_most(0))),
+            CtxItem::After { var, .. } => self
+                .dbm
+                .position(var)
+                .is_none_or(|s| self.dbm.constrain(s, t, at_most(0))),
+            CtxItem::Before { var, .. } => self
+                .dbm
+                .position(var)
+                .is_none_or(|s| self.dbm.constrain(t, s, at_most(0))),
             CtxItem::Key { .. } => true,
         }
     }
@@ -470,18 +624,34 @@ impl Engine<'_> {
             self.slots.truncate(choice.slots_len);
             self.dbm = choice.dbm;
             match choice.alternative {
-                Alternative::Or { node, next_child, ctx } => {
-                    let PlanNode::Or(children) = &pattern.plan[node] else { continue };
-                    let Some(&child) = children.get(next_child) else { continue };
+                Alternative::Or {
+                    node,
+                    next_child,
+                    ctx,
+                } => {
+                    let PlanNode::Or(children) = &pattern.plan[node] else {
+                        continue;
+                    };
+                    let Some(&child) = children.get(next_child) else {
+                        continue;
+                    };
                     if next_child + 1 < children.len() {
                         self.push_choice(
-                            Alternative::Or { node, next_child: next_child + 1, ctx: ctx.clone() },
+                            Alternative::Or {
+                                node,
+                                next_child: next_child + 1,
+                                ctx: ctx.clone(),
+                            },
                             &choice.cont,
                         );
                     }
                     return Ok(Some(then(Goal::Node { node: child, ctx }, choice.cont)));
                 }
-                Alternative::Leaf { leaf, next_pos, ctx } => {
+                Alternative::Leaf {
+                    leaf,
+                    next_pos,
+                    ctx,
+                } => {
                     if let Some(cont) = self.try_leaf(leaf, &ctx, next_pos, &choice.cont)? {
                         return Ok(Some(cont));
                     }

@@ -35,7 +35,11 @@ pub(crate) fn less_than(c: i128) -> Bound {
 }
 
 fn add(a: Bound, b: Bound) -> Bound {
-    if a == INF || b == INF { INF } else { a + b - ((a | b) & 1) }
+    if a == INF || b == INF {
+        INF
+    } else {
+        a + b - ((a | b) & 1)
+    }
 }
 
 /// A closed difference-bound matrix over a reference point (position 0, the
@@ -50,7 +54,10 @@ pub(crate) struct Dbm {
 
 impl Default for Dbm {
     fn default() -> Dbm {
-        Dbm { ids: vec![u32::MAX], m: vec![at_most(0)] }
+        Dbm {
+            ids: vec![u32::MAX],
+            m: vec![at_most(0)],
+        }
     }
 }
 
@@ -61,7 +68,11 @@ impl Dbm {
 
     /// The position of variable `id`.
     pub(crate) fn position(&self, id: u32) -> Option<usize> {
-        self.ids.iter().skip(1).position(|&v| v == id).map(|p| p + 1)
+        self.ids
+            .iter()
+            .skip(1)
+            .position(|&v| v == id)
+            .map(|p| p + 1)
     }
 
     /// Adds an unconstrained variable and returns its position.
@@ -171,7 +182,9 @@ mod tests {
     fn place(dbm: &mut Dbm, id: u32, at: i128) -> bool {
         let t = dbm.add_var(id);
         let w = dbm.position(7).unwrap_or(0);
-        let ok = dbm.bound_var(t, at, at) && dbm.constrain(w, t, at_most(0)) && dbm.constrain(t, w, less_than(5));
+        let ok = dbm.bound_var(t, at, at)
+            && dbm.constrain(w, t, at_most(0))
+            && dbm.constrain(t, w, less_than(5));
         dbm.remove_var(id);
         ok
     }

@@ -30,7 +30,11 @@ pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
         IsNormalized::Yes => Cow::Borrowed(text),
         _ => {
             let normalised: String = text.nfc().collect();
-            if normalised == text { Cow::Borrowed(text) } else { Cow::Owned(normalised) }
+            if normalised == text {
+                Cow::Borrowed(text)
+            } else {
+                Cow::Owned(normalised)
+            }
         }
     }
 }
@@ -60,7 +64,10 @@ impl TextMatcher {
                 .build()
                 .ok()
         });
-        Ok(TextMatcher { text: Some(text), bytes })
+        Ok(TextMatcher {
+            text: Some(text),
+            bytes,
+        })
     }
 
     /// Compiles a `LIKE` pattern. With `dotall` off (the reference matcher's
@@ -68,7 +75,11 @@ impl TextMatcher {
     /// matches before a final line feed, as Python's `$` does.
     pub(crate) fn like(pattern: &str, dotall: bool) -> TextMatcher {
         let pattern = nfc(pattern);
-        let (any_run, any_one, end) = if dotall { ("(?s:.*)", "(?s:.)", r"\z") } else { (".*", ".", r"\n?\z") };
+        let (any_run, any_one, end) = if dotall {
+            ("(?s:.*)", "(?s:.)", r"\z")
+        } else {
+            (".*", ".", r"\n?\z")
+        };
         let mut text_source = String::from(r"\A");
         let mut byte_source = Some(String::from(r"\A"));
         for c in pattern.chars() {
@@ -105,19 +116,27 @@ impl TextMatcher {
         // Every character is escaped, so only the size limit can fail; a LIKE
         // pattern that large never matches anything.
         let text = regex::Regex::new(&text_source).ok();
-        let bytes = byte_source
-            .and_then(|source| regex::bytes::RegexBuilder::new(&source).unicode(false).build().ok());
+        let bytes = byte_source.and_then(|source| {
+            regex::bytes::RegexBuilder::new(&source)
+                .unicode(false)
+                .build()
+                .ok()
+        });
         TextMatcher { text, bytes }
     }
 
     /// Matches a string value (NFC-normalised first).
     pub(crate) fn is_match_str(&self, value: &str) -> bool {
-        self.text.as_ref().is_some_and(|regex| regex.is_match(&nfc(value)))
+        self.text
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(&nfc(value)))
     }
 
     /// Matches a binary value's octets.
     pub(crate) fn is_match_bytes(&self, value: &[u8]) -> bool {
-        self.bytes.as_ref().is_some_and(|regex| regex.is_match(value))
+        self.bytes
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(value))
     }
 }
 
@@ -152,7 +171,13 @@ fn describe_regex_error(pattern: &str, error: &regex::Error) -> String {
             regex::Error::CompiledTooBig(limit) => {
                 format!("the compiled regex exceeds the size limit of {limit} bytes")
             }
-            other => other.to_string().lines().last().unwrap_or_default().trim().to_string(),
+            other => other
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
         },
     };
     format!(
@@ -172,7 +197,11 @@ mod tests {
         assert!(m.is_match_str("ab\ncd"));
         let no_dotall = TextMatcher::matches("b.c", false).unwrap();
         assert!(!no_dotall.is_match_str("ab\ncd"));
-        assert!(TextMatcher::matches("", true).unwrap().is_match_str("anything"));
+        assert!(
+            TextMatcher::matches("", true)
+                .unwrap()
+                .is_match_str("anything")
+        );
     }
 
     #[test]
@@ -213,6 +242,10 @@ mod tests {
     fn nfc_applies_to_values_and_patterns() {
         // "é" decomposed (e + U+0301) matches the composed pattern.
         assert!(TextMatcher::like("caf\u{e9}", true).is_match_str("cafe\u{301}"));
-        assert!(TextMatcher::matches("cafe\u{301}$", true).unwrap().is_match_str("caf\u{e9}"));
+        assert!(
+            TextMatcher::matches("cafe\u{301}$", true)
+                .unwrap()
+                .is_match_str("caf\u{e9}")
+        );
     }
 }

@@ -69,7 +69,15 @@ enum Kind {
     Refs(&'static [&'static str]),
 }
 
-const NAMES: &[&str] = &["a.exe", "b.dll", "Report.pdf", "c.exe", "\u{e9}.txt", "e\u{301}.txt", "it's"];
+const NAMES: &[&str] = &[
+    "a.exe",
+    "b.dll",
+    "Report.pdf",
+    "c.exe",
+    "\u{e9}.txt",
+    "e\u{301}.txt",
+    "it's",
+];
 const TEXTS: &[&str] = &["line\none", "line two", "one", "tab\there"];
 const TIMES: &[&str] = &[
     "2020-01-01T00:00:05Z",
@@ -77,13 +85,25 @@ const TIMES: &[&str] = &[
     "2020-01-01T00:00:10Z",
     "2019-12-31T23:59:59Z",
 ];
-const BAD_TIMES: &[&str] = &["2020-01-01T00:00:05Z", "2020-01-01T00:00:10Z", "2020-01-01T00:00:07Z", "2020-01-01T00:00:09Z", "soon"];
+const BAD_TIMES: &[&str] = &[
+    "2020-01-01T00:00:05Z",
+    "2020-01-01T00:00:10Z",
+    "2020-01-01T00:00:07Z",
+    "2020-01-01T00:00:09Z",
+    "soon",
+];
 const MD5S: &[&str] = &[
     "0123456789abcdef0123456789abcdef",
     "0123456789ABCDEF0123456789ABCDEF",
     "fedcba9876543210fedcba9876543210",
 ];
-const IPV4: &[&str] = &["10.0.0.1", "10.0.0.0/24", "192.168.1.7", "11.22.33.44", "10.0.1.255"];
+const IPV4: &[&str] = &[
+    "10.0.0.1",
+    "10.0.0.0/24",
+    "192.168.1.7",
+    "11.22.33.44",
+    "10.0.1.255",
+];
 const IPV6: &[&str] = &["2001:db8::1", "2001:DB8::1", "fe80::1"];
 
 /// The object types and their properties.
@@ -94,7 +114,10 @@ const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
             ("name", Kind::Str(NAMES)),
             ("size", Kind::Int(&[0, 10, 100, 1000])),
             ("hashes", Kind::Hashes(MD5S)),
-            ("magic_number_hex", Kind::Hex(&["ffd8", "d4c3b2a1", "00", "7465737420", "e9"])),
+            (
+                "magic_number_hex",
+                Kind::Hex(&["ffd8", "d4c3b2a1", "00", "7465737420", "e9"]),
+            ),
             ("ctime", Kind::Time(TIMES)),
             ("x_tags", Kind::StrList(&["x", "y", "z"])),
             ("x_ratio", Kind::Float(&[0.5, 1.0, 2.5])),
@@ -104,14 +127,20 @@ const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
             ("parent_directory_ref", Kind::Ref(&["directory"])),
         ],
     ),
-    ("directory", &[("path", Kind::Str(&["C:\\Windows", "/tmp", "C:\\Users"]))]),
+    (
+        "directory",
+        &[("path", Kind::Str(&["C:\\Windows", "/tmp", "C:\\Users"]))],
+    ),
     ("ipv4-addr", &[("value", Kind::Ip(IPV4))]),
     ("ipv6-addr", &[("value", Kind::Ip6(IPV6))]),
     (
         "network-traffic",
         &[
             ("src_ref", Kind::Ref(&["ipv4-addr"])),
-            ("dst_ref", Kind::Ref(&["ipv4-addr", "ipv4-addr", "ipv4-addr", "ipv6-addr"])),
+            (
+                "dst_ref",
+                Kind::Ref(&["ipv4-addr", "ipv4-addr", "ipv4-addr", "ipv6-addr"]),
+            ),
             ("src_port", Kind::Int(&[80, 443, 8080])),
             ("protocols", Kind::StrList(&["tcp", "udp", "TCP"])),
         ],
@@ -119,11 +148,23 @@ const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
     (
         "domain-name",
         &[
-            ("value", Kind::Str(&["example.com", "Example.COM", "evil.org"])),
-            ("resolves_to_refs", Kind::Refs(&["ipv4-addr", "ipv4-addr", "ipv4-addr", "ipv6-addr"])),
+            (
+                "value",
+                Kind::Str(&["example.com", "Example.COM", "evil.org"]),
+            ),
+            (
+                "resolves_to_refs",
+                Kind::Refs(&["ipv4-addr", "ipv4-addr", "ipv4-addr", "ipv6-addr"]),
+            ),
         ],
     ),
-    ("artifact", &[("payload_bin", Kind::Bin(&["this is a test", "abc", "ABC"])), ("mime_type", Kind::Str(&["text/plain"]))]),
+    (
+        "artifact",
+        &[
+            ("payload_bin", Kind::Bin(&["this is a test", "abc", "ABC"])),
+            ("mime_type", Kind::Str(&["text/plain"])),
+        ],
+    ),
     (
         "x-event",
         &[
@@ -136,7 +177,11 @@ const SCHEMA: &[(&str, &[(&str, Kind)])] = &[
 ];
 
 fn properties(object_type: &str) -> &'static [(&'static str, Kind)] {
-    SCHEMA.iter().find(|(t, _)| *t == object_type).map(|(_, p)| *p).unwrap()
+    SCHEMA
+        .iter()
+        .find(|(t, _)| *t == object_type)
+        .map(|(_, p)| *p)
+        .unwrap()
 }
 
 /// Quotes a string literal, escaping `'` and `\`.
@@ -176,7 +221,15 @@ impl Gen {
             let number = self.pick(&[1, 1, 1, 2, 3]);
             let mut scos = Vec::new();
             for k in 0..self.range(1, 3) {
-                let object_type = self.pick(&["file", "ipv4-addr", "ipv6-addr", "network-traffic", "domain-name", "artifact", "x-event"]);
+                let object_type = self.pick(&[
+                    "file",
+                    "ipv4-addr",
+                    "ipv6-addr",
+                    "network-traffic",
+                    "domain-name",
+                    "artifact",
+                    "x-event",
+                ]);
                 self.object(object_type, &format!("{obs}-{k}"), &mut scos);
             }
             let refs: Vec<Value> = scos.iter().map(|o| o["id"].clone()).collect();
@@ -283,7 +336,11 @@ impl Gen {
 
     fn temporal_expr(&mut self, depth: usize) -> String {
         let mut text = if depth == 0 || self.chance(0.3) {
-            format!("[x-event:count {} {}]", self.pick(&["=", "=", ">=", "<="]), self.range(0, 3))
+            format!(
+                "[x-event:count {} {}]",
+                self.pick(&["=", "=", ">=", "<="]),
+                self.range(0, 3)
+            )
         } else {
             let keyword = self.pick(&["AND", "OR", "FOLLOWEDBY", "FOLLOWEDBY"]);
             let n = self.pick(&[2, 2, 3]);
@@ -324,10 +381,27 @@ impl Gen {
         );
         let not = if self.chance(0.2) { "NOT " } else { "" };
         let comparison = if self.chance(0.6) {
-            let regex = self.pick(&["one.two", "e.t", "^line.one", "a.b", "^.+$", "two.three", "one", "\\n"]);
+            let regex = self.pick(&[
+                "one.two",
+                "e.t",
+                "^line.one",
+                "a.b",
+                "^.+$",
+                "two.three",
+                "one",
+                "\\n",
+            ]);
             format!("file:name {not}MATCHES {}", quote(regex))
         } else {
-            let like = self.pick(&["line%", "%one", "line_one", "end%", "end_", "one%three", "%"]);
+            let like = self.pick(&[
+                "line%",
+                "%one",
+                "line_one",
+                "end%",
+                "end_",
+                "one%three",
+                "%",
+            ]);
             format!("file:name {not}LIKE {}", quote(like))
         };
         (format!("[{comparison}]"), objects)
@@ -342,7 +416,13 @@ impl Gen {
             let parts: Vec<String> = (0..n).map(|_| self.observation_expr(depth - 1)).collect();
             format!("({})", parts.join(&format!(" {keyword} ")))
         };
-        let qualifiers = if self.chance(0.35) { 1 } else if self.chance(0.05) { 2 } else { 0 };
+        let qualifiers = if self.chance(0.35) {
+            1
+        } else if self.chance(0.05) {
+            2
+        } else {
+            0
+        };
         let mut previous = 3;
         for _ in 0..qualifiers {
             // A second qualifier of the same type directly on one expression
@@ -353,7 +433,10 @@ impl Gen {
             }
             previous = kind;
             let qualifier = match kind {
-                0 => format!("WITHIN {} SECONDS", self.pick(&["1", "2", "5", "10", "0.5", "2.5"])),
+                0 => format!(
+                    "WITHIN {} SECONDS",
+                    self.pick(&["1", "2", "5", "10", "0.5", "2.5"])
+                ),
                 1 => format!("REPEATS {} TIMES", self.pick(&[2, 3])),
                 _ => {
                     let start = self.range(0, 25) as i64;
@@ -370,14 +453,31 @@ impl Gen {
     }
 
     fn comparison_expr(&mut self) -> String {
-        let object_type = self.pick(&["file", "ipv4-addr", "ipv6-addr", "network-traffic", "domain-name", "artifact", "x-event", "directory"]);
+        let object_type = self.pick(&[
+            "file",
+            "ipv4-addr",
+            "ipv6-addr",
+            "network-traffic",
+            "domain-name",
+            "artifact",
+            "x-event",
+            "directory",
+        ]);
         let n = self.pick(&[1, 1, 1, 2, 2, 3]);
         let mut text = self.comparison(object_type);
         for _ in 1..n {
-            let other_type = if self.chance(0.9) { object_type } else { self.pick(&["file", "x-event"]) };
+            let other_type = if self.chance(0.9) {
+                object_type
+            } else {
+                self.pick(&["file", "x-event"])
+            };
             let next = self.comparison(other_type);
             let keyword = self.pick(&["AND", "OR"]);
-            text = if self.chance(0.3) { format!("({text}) {keyword} {next}") } else { format!("{text} {keyword} {next}") };
+            text = if self.chance(0.3) {
+                format!("({text}) {keyword} {next}")
+            } else {
+                format!("{text} {keyword} {next}")
+            };
         }
         text
     }
@@ -389,7 +489,10 @@ impl Gen {
             return format!("{not}EXISTS {object_type}:{name}");
         }
         if self.chance(0.04) {
-            return format!("{object_type}:x_missing {}", self.operator_for(Kind::Int(&[1])));
+            return format!(
+                "{object_type}:x_missing {}",
+                self.operator_for(Kind::Int(&[1]))
+            );
         }
         let (name, kind) = self.pick(properties(object_type));
         let (path, kind) = self.path(object_type, name, kind);
@@ -450,19 +553,33 @@ impl Gen {
                 2 => format!("IN ({})", self.pick(&["true", "1", "0", "true, false"])),
                 _ => "= 1".to_string(),
             },
-            Kind::Null => format!("{} {}", self.pick(&["=", "!="]), self.pick(&["1", "'x'", "false"])),
+            Kind::Null => format!(
+                "{} {}",
+                self.pick(&["=", "!="]),
+                self.pick(&["1", "'x'", "false"])
+            ),
             Kind::Hex(values) => {
                 let hex_text = self.pick(values);
                 let bytes = hex::decode(hex_text).unwrap();
                 match self.range(0, 6) {
                     0 => format!("{} h'{}'", self.pick(&["=", "!="]), hex_text.to_uppercase()),
-                    1 => format!("= b'{}'", if bytes.is_empty() { "AA==".to_string() } else { b64(&bytes) }),
+                    1 => format!(
+                        "= b'{}'",
+                        if bytes.is_empty() {
+                            "AA==".to_string()
+                        } else {
+                            b64(&bytes)
+                        }
+                    ),
                     2 => {
                         let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
                         format!("= {}", quote(&latin1))
                     }
                     3 => format!("{} h'{}'", self.pick(&["<", ">", "<=", ">="]), hex_text),
-                    4 => format!("MATCHES {}", quote(self.pick(&["^\\xd4", "\\xd8$", "test", "^\u{e9}", "\\w", "."]))),
+                    4 => format!(
+                        "MATCHES {}",
+                        quote(self.pick(&["^\\xd4", "\\xd8$", "test", "^\u{e9}", "\\w", "."]))
+                    ),
                     5 => format!("IN (h'{hex_text}', h'00')"),
                     _ => "= '\u{100}'".to_string(),
                 }
@@ -480,7 +597,11 @@ impl Gen {
             }
             Kind::Time(values) => {
                 let value = self.pick(values);
-                let literal = if value == "soon" { "2020-01-01T00:00:05Z" } else { value };
+                let literal = if value == "soon" {
+                    "2020-01-01T00:00:05Z"
+                } else {
+                    value
+                };
                 match self.range(0, 3) {
                     0 => format!("{} t'{literal}'", self.pick(&["=", "!="])),
                     1 => format!("{} t'{literal}'", self.pick(&["<", ">", "<=", ">="])),
@@ -492,7 +613,10 @@ impl Gen {
                 let value = self.pick(values);
                 if self.chance(0.03) {
                     // The reference raises on IPv6 operands; keep it rare.
-                    return format!("{not}ISSUBSET {}", quote(self.pick(&["2001:db8::/32", "fe80::/10"])));
+                    return format!(
+                        "{not}ISSUBSET {}",
+                        quote(self.pick(&["2001:db8::/32", "fe80::/10"]))
+                    );
                 }
                 if self.chance(0.03) {
                     // The reference raises on a plain address as the container.
@@ -502,19 +626,37 @@ impl Gen {
                     0 | 1 => format!("{} {}", self.pick(&["=", "!="]), quote(value)),
                     2..=4 => format!(
                         "ISSUBSET {}",
-                        quote(self.pick(&["10.0.0.0/8", "10.0.0.0/24", "192.168.0.0/16", "11.22.41.123/20", "10.0.0.1/32"]))
+                        quote(self.pick(&[
+                            "10.0.0.0/8",
+                            "10.0.0.0/24",
+                            "192.168.0.0/16",
+                            "11.22.41.123/20",
+                            "10.0.0.1/32"
+                        ]))
                     ),
-                    _ => format!("ISSUPERSET {}", quote(self.pick(&["10.0.0.5", "10.0.0.0/25", "192.168.1.7", "10.0.0.0/8"]))),
+                    _ => format!(
+                        "ISSUPERSET {}",
+                        quote(self.pick(&["10.0.0.5", "10.0.0.0/25", "192.168.1.7", "10.0.0.0/8"]))
+                    ),
                 }
             }
             Kind::Ip6(values) => {
                 let value = self.pick(values);
                 if self.chance(0.05) {
-                    return format!("{not}ISSUBSET {}", quote(self.pick(&["2001:db8::/32", "fe80::/10"])));
+                    return format!(
+                        "{not}ISSUBSET {}",
+                        quote(self.pick(&["2001:db8::/32", "fe80::/10"]))
+                    );
                 }
-                format!("{} {}", self.pick(&["=", "!=", "<", ">"]), quote(self.pick(&[value, "2001:db8:0::1", "FE80::1"])))
+                format!(
+                    "{} {}",
+                    self.pick(&["=", "!=", "<", ">"]),
+                    quote(self.pick(&[value, "2001:db8:0::1", "FE80::1"]))
+                )
             }
-            Kind::StrList(_) | Kind::Hashes(_) | Kind::Ref(_) | Kind::Refs(_) => "= 'x'".to_string(),
+            Kind::StrList(_) | Kind::Hashes(_) | Kind::Ref(_) | Kind::Refs(_) => {
+                "= 'x'".to_string()
+            }
         };
         format!("{not}{body}")
     }
@@ -531,17 +673,29 @@ impl Gen {
             4 => {
                 let chars: Vec<char> = value.chars().collect();
                 let like: String = match self.range(0, 3) {
-                    0 => format!("{}%", chars[..chars.len().min(2)].iter().collect::<String>()),
-                    1 => format!("%{}", chars[chars.len().saturating_sub(3)..].iter().collect::<String>()),
-                    2 => chars.iter().enumerate().map(|(i, c)| if i == 1 { '_' } else { *c }).collect(),
+                    0 => format!(
+                        "{}%",
+                        chars[..chars.len().min(2)].iter().collect::<String>()
+                    ),
+                    1 => format!(
+                        "%{}",
+                        chars[chars.len().saturating_sub(3)..]
+                            .iter()
+                            .collect::<String>()
+                    ),
+                    2 => chars
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| if i == 1 { '_' } else { *c })
+                        .collect(),
                     _ => "%".to_string(),
                 };
                 format!("LIKE {}", quote(&like))
             }
             5 | 6 => {
                 let regex = self.pick(&[
-                    "^a", "exe", "\\.dll", "[a-c]", "e.t", "one.line", "^line", "\\d", "x|y", "(ab)+", "", "R.*pdf",
-                    "\u{e9}", "^[A-Z]", "com", "tcp",
+                    "^a", "exe", "\\.dll", "[a-c]", "e.t", "one.line", "^line", "\\d", "x|y",
+                    "(ab)+", "", "R.*pdf", "\u{e9}", "^[A-Z]", "com", "tcp",
                 ]);
                 format!("MATCHES {}", quote(regex))
             }
@@ -552,7 +706,11 @@ impl Gen {
 }
 
 fn time(offset_seconds: i64) -> String {
-    format!("2020-01-01T00:{:02}:{:02}Z", offset_seconds / 60, offset_seconds % 60)
+    format!(
+        "2020-01-01T00:{:02}:{:02}Z",
+        offset_seconds / 60,
+        offset_seconds % 60
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -585,7 +743,8 @@ fn ours(pattern: &str, objects: &[Value], semantics: Semantics) -> (Verdict, boo
 }
 
 fn agree(a: &Verdict, b: &Verdict) -> bool {
-    matches!((a, b), (Verdict::Match(x), Verdict::Match(y)) if x == y) || matches!((a, b), (Verdict::Error(_), Verdict::Error(_)))
+    matches!((a, b), (Verdict::Match(x), Verdict::Match(y)) if x == y)
+        || matches!((a, b), (Verdict::Error(_), Verdict::Error(_)))
 }
 
 /// The behavioural deviations, each as the one field of `Semantics` that
@@ -593,22 +752,57 @@ fn agree(a: &Verdict, b: &Verdict) -> bool {
 fn toggles() -> Vec<(&'static str, Semantics)> {
     let spec = Semantics::SPEC;
     vec![
-        ("WITHIN is inclusive in the reference (spec §9.5.1: strictly less)", Semantics { within_exclusive: false, ..spec }),
+        (
+            "WITHIN is inclusive in the reference (spec §9.5.1: strictly less)",
+            Semantics {
+                within_exclusive: false,
+                ..spec
+            },
+        ),
         (
             "the reference checks each temporal qualifier and FOLLOWEDBY on its own",
-            Semantics { joint_time: false, ..spec },
+            Semantics {
+                joint_time: false,
+                ..spec
+            },
         ),
-        ("the reference compiles MATCHES and LIKE without DOTALL (spec §9.6.1)", Semantics { dotall: false, ..spec }),
-        ("the reference uses Python set membership for IN", Semantics { in_member_equality: false, ..spec }),
-        ("canonical comparison of well-known values (product requirement)", Semantics { canonical_equality: false, ..spec }),
+        (
+            "the reference compiles MATCHES and LIKE without DOTALL (spec §9.6.1)",
+            Semantics {
+                dotall: false,
+                ..spec
+            },
+        ),
+        (
+            "the reference uses Python set membership for IN",
+            Semantics {
+                in_member_equality: false,
+                ..spec
+            },
+        ),
+        (
+            "canonical comparison of well-known values (product requirement)",
+            Semantics {
+                canonical_equality: false,
+                ..spec
+            },
+        ),
         (
             "the reference does not negate an ordering between incompatible types (NOT 'a' < 5 stays false)",
-            Semantics { negate_incomparable_order: false, ..spec },
+            Semantics {
+                negate_incomparable_order: false,
+                ..spec
+            },
         ),
     ]
 }
 
-fn classify(pattern: &str, objects: &[Value], reference: &Verdict, invalid: bool) -> Option<&'static str> {
+fn classify(
+    pattern: &str,
+    objects: &[Value],
+    reference: &Verdict,
+    invalid: bool,
+) -> Option<&'static str> {
     if pattern.contains("EXISTS") {
         return Some("the reference has no EXISTS (and no NOT EXISTS)");
     }
@@ -625,21 +819,28 @@ fn classify(pattern: &str, objects: &[Value], reference: &Verdict, invalid: bool
         if (pattern.contains("ISSUBSET") || pattern.contains("ISSUPERSET"))
             && (message.contains("Invalid IPv4 address") || message.contains("Invalid CIDR subnet"))
         {
-            return Some("the reference does ISSUBSET/ISSUPERSET on IPv4 only and raises otherwise");
+            return Some(
+                "the reference does ISSUBSET/ISSUPERSET on IPv4 only and raises otherwise",
+            );
         }
         if message.contains("Invalid timestamp in JSON") {
             return Some("the reference raises on a non-timestamp string compared with t'...'");
         }
     }
     if invalid && matches!(reference, Verdict::Match(true)) {
-        return Some("invalid by the spec (our check rejects it; it never matches), the reference matches it");
+        return Some(
+            "invalid by the spec (our check rejects it; it never matches), the reference matches it",
+        );
     }
     for (name, semantics) in toggles() {
         if agree(&ours(pattern, objects, semantics).0, reference) {
             return Some(name);
         }
     }
-    if agree(&ours(pattern, objects, Semantics::REFERENCE_MATCHER).0, reference) {
+    if agree(
+        &ours(pattern, objects, Semantics::REFERENCE_MATCHER).0,
+        reference,
+    ) {
         return Some("several of the behavioural deviations together");
     }
     None
@@ -653,7 +854,10 @@ fn python() -> Option<String> {
         Ok(path) if !path.is_empty() => Some(path),
         _ => {
             let required = std::env::var("PHALANX_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1");
-            assert!(!required, "PHALANX_REQUIRE_EXTERNAL=1 but PHALANX_PYTHON is not set");
+            assert!(
+                !required,
+                "PHALANX_REQUIRE_EXTERNAL=1 but PHALANX_PYTHON is not set"
+            );
             eprintln!(
                 "skipping the differential test: set PHALANX_PYTHON to a Python with stix2-matcher 3.0.0 \
                  (e.g. .venv/bin/python) to run it"
@@ -665,7 +869,10 @@ fn python() -> Option<String> {
 
 /// Runs the reference driver over all cases at once.
 fn reference_verdicts(python: &str, cases: &[(String, Vec<Value>)]) -> Vec<Verdict> {
-    let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/differential/matcher_oracle.py");
+    let driver = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/differential/matcher_oracle.py"
+    );
     let mut child = Command::new(python)
         .arg(driver)
         .stdin(Stdio::piped())
@@ -677,14 +884,23 @@ fn reference_verdicts(python: &str, cases: &[(String, Vec<Value>)]) -> Vec<Verdi
     let input: String = cases
         .iter()
         .enumerate()
-        .map(|(id, (pattern, objects))| json!({"id": id, "pattern": pattern, "objects": objects}).to_string() + "\n")
+        .map(|(id, (pattern, objects))| {
+            json!({"id": id, "pattern": pattern, "objects": objects}).to_string() + "\n"
+        })
         .collect();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let mut verdicts = Vec::with_capacity(cases.len());
-    for (expected_id, line) in BufReader::new(child.stdout.take().unwrap()).lines().enumerate() {
+    for (expected_id, line) in BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .enumerate()
+    {
         let line = line.unwrap();
         let value: Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(value["id"], json!(expected_id), "driver output out of order");
+        assert_eq!(
+            value["id"],
+            json!(expected_id),
+            "driver output out of order"
+        );
         verdicts.push(match value.get("match") {
             Some(m) => Verdict::Match(m.as_bool().unwrap()),
             None => Verdict::Error(value["error"].as_str().unwrap().to_string()),
@@ -699,9 +915,10 @@ fn reference_verdicts(python: &str, cases: &[(String, Vec<Value>)]) -> Vec<Verdi
 #[test]
 fn agrees_with_the_reference_matcher_up_to_documented_deviations() {
     let Some(python) = python() else { return };
-    let mut generator = Gen { rng: StdRng::seed_from_u64(SEED) };
-    let cases: Vec<(String, Vec<Value>)> =
-        (0..CASES).map(|_| generator.case()).collect();
+    let mut generator = Gen {
+        rng: StdRng::seed_from_u64(SEED),
+    };
+    let cases: Vec<(String, Vec<Value>)> = (0..CASES).map(|_| generator.case()).collect();
     let reference = reference_verdicts(&python, &cases);
 
     let mut agreed_true = 0;
@@ -746,8 +963,18 @@ fn agrees_with_the_reference_matcher_up_to_documented_deviations() {
     for case in unclassified.iter().take(10) {
         eprintln!("---\n{case}");
     }
-    assert!(unclassified.is_empty(), "{} unclassified disagreements (first ones above)", unclassified.len());
+    assert!(
+        unclassified.is_empty(),
+        "{} unclassified disagreements (first ones above)",
+        unclassified.len()
+    );
     // The generator must exercise both outcomes.
-    assert!(agreed_true > CASES / 10, "too few matching cases: {agreed_true}");
-    assert!(agreed_false > CASES / 10, "too few non-matching cases: {agreed_false}");
+    assert!(
+        agreed_true > CASES / 10,
+        "too few matching cases: {agreed_true}"
+    );
+    assert!(
+        agreed_false > CASES / 10,
+        "too few non-matching cases: {agreed_false}"
+    );
 }

@@ -106,7 +106,10 @@ fn ordering() {
     // NOT negates the false of an incompatible ordering (spec); the reference
     // matcher leaves it false.
     yes("[file:name NOT > 5]");
-    let reference = Semantics { negate_incomparable_order: false, ..Semantics::SPEC };
+    let reference = Semantics {
+        negate_incomparable_order: false,
+        ..Semantics::SPEC
+    };
     assert!(!eval_with("[file:name NOT > 5]", &file(), reference));
     assert!(eval_with("[file:name NOT > 'z']", &file(), reference));
 }
@@ -134,9 +137,16 @@ fn set_membership() {
     no("[file:is_x IN (1)]");
     yes("[file:payload_bin IN ('this is a test')]");
     // The reference matcher's set membership: true is 1, strings are not octets.
-    let reference = Semantics { in_member_equality: false, ..Semantics::SPEC };
+    let reference = Semantics {
+        in_member_equality: false,
+        ..Semantics::SPEC
+    };
     assert!(eval_with("[file:is_x IN (1)]", &file(), reference));
-    assert!(!eval_with("[file:payload_bin IN ('this is a test')]", &file(), reference));
+    assert!(!eval_with(
+        "[file:payload_bin IN ('this is a test')]",
+        &file(),
+        reference
+    ));
     // Mixed-type sets are invalid patterns.
     no("[file:size IN (100, '100')]");
 }
@@ -161,8 +171,15 @@ fn matches_is_a_dotall_search() {
     yes("[file:name MATCHES '^report\\\\.exe$']");
     no("[file:name MATCHES '^port']");
     yes("[file:multi MATCHES 'one.line']");
-    let no_dotall = Semantics { dotall: false, ..Semantics::SPEC };
-    assert!(!eval_with("[file:multi MATCHES 'one.line']", &file(), no_dotall));
+    let no_dotall = Semantics {
+        dotall: false,
+        ..Semantics::SPEC
+    };
+    assert!(!eval_with(
+        "[file:multi MATCHES 'one.line']",
+        &file(),
+        no_dotall
+    ));
     yes("[file:multi MATCHES '(?m)^line two$']");
     yes("[file:name NOT MATCHES 'xyz']");
     no("[file:size MATCHES '1']");
@@ -272,15 +289,33 @@ fn deprecated_objects_dictionary() {
             "1": {"type": "directory", "path": "C:\\Windows"}
         }
     });
-    assert!(eval("[file:parent_directory_ref.path = 'C:\\\\Windows']", &[od]));
+    assert!(eval(
+        "[file:parent_directory_ref.path = 'C:\\\\Windows']",
+        &[od]
+    ));
 }
 
 #[test]
 fn set_operations_on_addresses() {
     let objects = all(vec![
-        observed_at("a", T0, 1, vec![json!({"type": "ipv4-addr", "value": "198.51.100.0/27"})]),
-        observed_at("b", T0, 1, vec![json!({"type": "ipv6-addr", "value": "2001:db8::1"})]),
-        observed_at("c", T0, 1, vec![json!({"type": "ipv4-addr", "value": "not an address"})]),
+        observed_at(
+            "a",
+            T0,
+            1,
+            vec![json!({"type": "ipv4-addr", "value": "198.51.100.0/27"})],
+        ),
+        observed_at(
+            "b",
+            T0,
+            1,
+            vec![json!({"type": "ipv6-addr", "value": "2001:db8::1"})],
+        ),
+        observed_at(
+            "c",
+            T0,
+            1,
+            vec![json!({"type": "ipv4-addr", "value": "not an address"})],
+        ),
     ]);
     let yes = |p: &str| assert!(eval(p, &objects), "expected a match: {p}");
     let no = |p: &str| assert!(!eval(p, &objects), "expected no match: {p}");
@@ -302,8 +337,18 @@ fn set_operations_on_addresses() {
 #[test]
 fn observation_operators() {
     let objects = all(vec![
-        observed_at("a1", "2020-01-01T00:00:00Z", 1, vec![json!({"type": "x-t", "v": "a"})]),
-        observed_at("b1", "2020-01-01T00:00:10Z", 2, vec![json!({"type": "x-t", "v": "b"})]),
+        observed_at(
+            "a1",
+            "2020-01-01T00:00:00Z",
+            1,
+            vec![json!({"type": "x-t", "v": "a"})],
+        ),
+        observed_at(
+            "b1",
+            "2020-01-01T00:00:10Z",
+            2,
+            vec![json!({"type": "x-t", "v": "b"})],
+        ),
     ]);
     let yes = |p: &str| assert!(eval(p, &objects), "expected a match: {p}");
     let no = |p: &str| assert!(!eval(p, &objects), "expected no match: {p}");
@@ -328,24 +373,62 @@ fn observation_operators() {
 #[test]
 fn within_edges() {
     let objects = all(vec![
-        observed_at("a", "2020-01-01T00:00:00Z", 1, vec![json!({"type": "x-t", "v": "a"})]),
-        observed_at("b", "2020-01-01T00:00:05Z", 1, vec![json!({"type": "x-t", "v": "b"})]),
+        observed_at(
+            "a",
+            "2020-01-01T00:00:00Z",
+            1,
+            vec![json!({"type": "x-t", "v": "a"})],
+        ),
+        observed_at(
+            "b",
+            "2020-01-01T00:00:05Z",
+            1,
+            vec![json!({"type": "x-t", "v": "b"})],
+        ),
     ]);
     let both = "([x-t:v = 'a'] AND [x-t:v = 'b'])";
     assert!(!eval(&format!("{both} WITHIN 5 SECONDS"), &objects));
-    assert!(eval(&format!("{both} WITHIN 5.000000001 SECONDS"), &objects));
-    assert!(!eval(&format!("{both} WITHIN 4.999999999 SECONDS"), &objects));
-    let inclusive = Semantics { within_exclusive: false, ..Semantics::SPEC };
-    assert!(eval_with(&format!("{both} WITHIN 5 SECONDS"), &objects, inclusive));
-    assert!(!eval_with(&format!("{both} WITHIN 4.999999999 SECONDS"), &objects, inclusive));
+    assert!(eval(
+        &format!("{both} WITHIN 5.000000001 SECONDS"),
+        &objects
+    ));
+    assert!(!eval(
+        &format!("{both} WITHIN 4.999999999 SECONDS"),
+        &objects
+    ));
+    let inclusive = Semantics {
+        within_exclusive: false,
+        ..Semantics::SPEC
+    };
+    assert!(eval_with(
+        &format!("{both} WITHIN 5 SECONDS"),
+        &objects,
+        inclusive
+    ));
+    assert!(!eval_with(
+        &format!("{both} WITHIN 4.999999999 SECONDS"),
+        &objects,
+        inclusive
+    ));
 }
 
 #[test]
 fn intervals_are_read_optimistically() {
     // a somewhere in [0 s, 100 s], b at 50 s.
     let objects = all(vec![
-        observed_between("a", "2020-01-01T00:00:00Z", "2020-01-01T00:01:40Z", 1, vec![json!({"type": "x-t", "v": "a"})]),
-        observed_at("b", "2020-01-01T00:00:50Z", 1, vec![json!({"type": "x-t", "v": "b"})]),
+        observed_between(
+            "a",
+            "2020-01-01T00:00:00Z",
+            "2020-01-01T00:01:40Z",
+            1,
+            vec![json!({"type": "x-t", "v": "a"})],
+        ),
+        observed_at(
+            "b",
+            "2020-01-01T00:00:50Z",
+            1,
+            vec![json!({"type": "x-t", "v": "b"})],
+        ),
     ]);
     let yes = |p: &str| assert!(eval(p, &objects), "expected a match: {p}");
     let no = |p: &str| assert!(!eval(p, &objects), "expected no match: {p}");
@@ -363,7 +446,10 @@ fn intervals_are_read_optimistically() {
     // each operator alone and says yes.
     let joint = "[x-t:v = 'b'] FOLLOWEDBY ([x-t:v = 'a'] START t'2020-01-01T00:00:00Z' STOP t'2020-01-01T00:00:10Z')";
     no(joint);
-    let per_operator = Semantics { joint_time: false, ..Semantics::SPEC };
+    let per_operator = Semantics {
+        joint_time: false,
+        ..Semantics::SPEC
+    };
     assert!(eval_with(joint, &objects, per_operator));
     yes(&joint.replace("00:00:10Z", "00:00:51Z"));
 }
@@ -373,30 +459,64 @@ fn repeats_search_stays_small_on_many_observations() {
     // 1000 observations 10 s apart: a 60 s window holds at most 6 of them.
     let mut objects = Vec::new();
     for i in 0..1000 {
-        let at = jiff::Timestamp::from_second(1_600_000_000 + 10 * i).unwrap().to_string();
-        objects.extend(observed_at(&format!("o{i}"), &at, 1, vec![json!({"type": "x-t", "v": "login"})]));
+        let at = jiff::Timestamp::from_second(1_600_000_000 + 10 * i)
+            .unwrap()
+            .to_string();
+        objects.extend(observed_at(
+            &format!("o{i}"),
+            &at,
+            1,
+            vec![json!({"type": "x-t", "v": "login"})],
+        ));
     }
     let set = ObservationSet::from_stix(&objects).unwrap();
     let compile = |p: &str| CompiledPattern::new(&Pattern::parse(p).unwrap()).unwrap();
-    assert!(!compile("[x-t:v = 'login'] REPEATS 7 TIMES WITHIN 60 SECONDS").matches(&set).unwrap());
-    assert!(compile("[x-t:v = 'login'] REPEATS 6 TIMES WITHIN 60 SECONDS").matches(&set).unwrap());
-    assert!(compile("[x-t:v = 'login'] REPEATS 1000 TIMES").matches(&set).unwrap());
-    assert!(!compile("[x-t:v = 'login'] REPEATS 1001 TIMES").matches(&set).unwrap());
+    assert!(
+        !compile("[x-t:v = 'login'] REPEATS 7 TIMES WITHIN 60 SECONDS")
+            .matches(&set)
+            .unwrap()
+    );
+    assert!(
+        compile("[x-t:v = 'login'] REPEATS 6 TIMES WITHIN 60 SECONDS")
+            .matches(&set)
+            .unwrap()
+    );
+    assert!(
+        compile("[x-t:v = 'login'] REPEATS 1000 TIMES")
+            .matches(&set)
+            .unwrap()
+    );
+    assert!(
+        !compile("[x-t:v = 'login'] REPEATS 1001 TIMES")
+            .matches(&set)
+            .unwrap()
+    );
 }
 
 #[test]
 fn adversarial_searches_hit_the_budget() {
     let mut objects = Vec::new();
     for i in 0..12 {
-        objects.extend(observed_at(&format!("o{i}"), T0, 1, vec![json!({"type": "x-t", "v": "a"})]));
+        objects.extend(observed_at(
+            &format!("o{i}"),
+            T0,
+            1,
+            vec![json!({"type": "x-t", "v": "a"})],
+        ));
     }
     let set = ObservationSet::from_stix(&objects).unwrap();
     // Eight interchangeable brackets joined by AND, then one that never
     // matches: every ordered choice of eight observations is tried.
     let pattern = format!("{}[x-t:v = 'never']", "[x-t:v = 'a'] AND ".repeat(8));
     let compiled = CompiledPattern::new(&Pattern::parse(&pattern).unwrap()).unwrap();
-    assert_eq!(compiled.matches_with_budget(&set, 10_000), Err(EvalError::BudgetExceeded { steps: 10_000 }));
-    assert!(matches!(compiled.matches(&set), Err(EvalError::BudgetExceeded { .. })));
+    assert_eq!(
+        compiled.matches_with_budget(&set, 10_000),
+        Err(EvalError::BudgetExceeded { steps: 10_000 })
+    );
+    assert!(matches!(
+        compiled.matches(&set),
+        Err(EvalError::BudgetExceeded { .. })
+    ));
     // The same shape that can match is found quickly.
     let easy = format!("{}[x-t:v = 'a']", "[x-t:v = 'a'] AND ".repeat(8));
     let compiled = CompiledPattern::new(&Pattern::parse(&easy).unwrap()).unwrap();
@@ -437,7 +557,18 @@ fn well_known_values_compare_in_canonical_form() {
     // Canonical forms are not used for ordering or LIKE.
     no("[domain-name:value LIKE 'Example.COM']");
     // Exact comparison, as the reference matcher does.
-    let exact = Semantics { canonical_equality: false, ..Semantics::SPEC };
-    assert!(!eval_with("[file:hashes.MD5 = '0123456789ABCDEF0123456789ABCDEF']", &objects, exact));
-    assert!(!eval_with("[network-traffic:dst_ref.value = '2001:0db8::0001']", &objects, exact));
+    let exact = Semantics {
+        canonical_equality: false,
+        ..Semantics::SPEC
+    };
+    assert!(!eval_with(
+        "[file:hashes.MD5 = '0123456789ABCDEF0123456789ABCDEF']",
+        &objects,
+        exact
+    ));
+    assert!(!eval_with(
+        "[network-traffic:dst_ref.value = '2001:0db8::0001']",
+        &objects,
+        exact
+    ));
 }

@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use phalanx_pattern::{
-    Comparison, ComparisonExpr, Literal, ObjectPath, ObservationExpr, Operator, PathStep, Pattern,
-    PatternError, Qualifier, Seconds, MAX_NESTING_DEPTH,
+    Comparison, ComparisonExpr, Literal, MAX_NESTING_DEPTH, ObjectPath, ObservationExpr, Operator,
+    PathStep, Pattern, PatternError, Qualifier, Seconds,
 };
 
 fn parse(text: &str) -> Pattern {
@@ -35,9 +35,13 @@ fn literal(text: &str) -> Literal {
 #[test]
 fn observation_precedence_and_flattening() {
     let p = parse("[a:x = 1] OR [a:x = 2] AND [a:x = 3] FOLLOWEDBY [a:x = 4] FOLLOWEDBY [a:x = 5]");
-    let ObservationExpr::FollowedBy(parts) = p.expr else { panic!() };
+    let ObservationExpr::FollowedBy(parts) = p.expr else {
+        panic!()
+    };
     assert_eq!(parts.len(), 3);
-    let ObservationExpr::Or(or) = &parts[0] else { panic!() };
+    let ObservationExpr::Or(or) = &parts[0] else {
+        panic!()
+    };
     assert!(matches!(or[1], ObservationExpr::And(ref and) if and.len() == 2));
 
     // Parentheses with the same operator are flattened.
@@ -49,14 +53,26 @@ fn observation_precedence_and_flattening() {
 #[test]
 fn qualifiers_bind_to_the_preceding_expression() {
     let p = parse("[a:x = 'b'] FOLLOWEDBY [c:x = 'd'] REPEATS 5 TIMES");
-    let ObservationExpr::FollowedBy(parts) = p.expr else { panic!() };
+    let ObservationExpr::FollowedBy(parts) = p.expr else {
+        panic!()
+    };
     assert!(matches!(parts[0], ObservationExpr::Observation(_)));
-    assert!(matches!(&parts[1], ObservationExpr::Qualified(_, q) if q == &vec![Qualifier::Repeats(5)]));
+    assert!(
+        matches!(&parts[1], ObservationExpr::Qualified(_, q) if q == &vec![Qualifier::Repeats(5)])
+    );
 
     let grouped = parse("([a:x = 'b'] FOLLOWEDBY [c:x = 'd']) REPEATS 5 TIMES WITHIN 2.5 SECONDS");
-    let ObservationExpr::Qualified(inner, quals) = grouped.expr else { panic!() };
+    let ObservationExpr::Qualified(inner, quals) = grouped.expr else {
+        panic!()
+    };
     assert!(matches!(*inner, ObservationExpr::FollowedBy(_)));
-    assert_eq!(quals, vec![Qualifier::Repeats(5), Qualifier::Within(Seconds::Float(2.5))]);
+    assert_eq!(
+        quals,
+        vec![
+            Qualifier::Repeats(5),
+            Qualifier::Within(Seconds::Float(2.5))
+        ]
+    );
 }
 
 #[test]
@@ -69,18 +85,27 @@ fn qualifier_chains_and_nesting_are_distinct() {
         if q.len() == 1 && matches!(**inner, ObservationExpr::Qualified(..))));
     assert_ne!(chained, nested);
     // Redundant parentheses are not kept.
-    assert_eq!(parse("([x:y = 1]) WITHIN 5 SECONDS WITHIN 6 SECONDS"), parse("[x:y = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS"));
+    assert_eq!(
+        parse("([x:y = 1]) WITHIN 5 SECONDS WITHIN 6 SECONDS"),
+        parse("[x:y = 1] WITHIN 5 SECONDS WITHIN 6 SECONDS")
+    );
     let start = parse("[x:y = 1] START t'2016-06-01T00:00:00Z' STOP t'2016-07-01T00:00:00Z'");
-    assert!(matches!(&start.expr, ObservationExpr::Qualified(_, q) if matches!(q[0], Qualifier::StartStop { .. })));
+    assert!(
+        matches!(&start.expr, ObservationExpr::Qualified(_, q) if matches!(q[0], Qualifier::StartStop { .. }))
+    );
 }
 
 #[test]
 fn comparison_precedence() {
     let p = parse("[a:j = 'W' AND a:k = 'X' OR a:l = 'Z']");
-    let ObservationExpr::Observation(ComparisonExpr::Or(or)) = p.expr else { panic!() };
+    let ObservationExpr::Observation(ComparisonExpr::Or(or)) = p.expr else {
+        panic!()
+    };
     assert!(matches!(or[0], ComparisonExpr::And(ref c) if c.len() == 2));
     let grouped = parse("[a:j = 'W' AND (a:k = 'X' OR a:l = 'Z')]");
-    let ObservationExpr::Observation(ComparisonExpr::And(and)) = grouped.expr else { panic!() };
+    let ObservationExpr::Observation(ComparisonExpr::And(and)) = grouped.expr else {
+        panic!()
+    };
     assert!(matches!(and[1], ComparisonExpr::Or(_)));
 }
 
@@ -99,21 +124,40 @@ fn operators_and_not() {
     for (symbol, name) in ops {
         let c = comparison(&format!("[x:y NOT {symbol} 1]"));
         assert!(c.negated);
-        assert_eq!(format!("{:?}", c.operator).split('(').next(), Some(name), "{symbol}");
+        assert_eq!(
+            format!("{:?}", c.operator).split('(').next(),
+            Some(name),
+            "{symbol}"
+        );
     }
     assert_eq!(comparison("[x:y IN ()]").operator, Operator::In(vec![]));
     assert_eq!(
         comparison("[x:y NOT IN (1, 2.5)]").operator,
         Operator::In(vec![Literal::Int(1), Literal::Float(2.5)])
     );
-    assert_eq!(comparison("[x:y LIKE 'a%']").operator, Operator::Like("a%".into()));
-    assert_eq!(comparison("[x:y NOT MATCHES '^a']").operator, Operator::Matches("^a".into()));
-    assert_eq!(comparison("[x:y ISSUBSET '10.0.0.0/8']").operator, Operator::IsSubset("10.0.0.0/8".into()));
-    assert_eq!(comparison("[x:y ISSUPERSET '10.0.0.1']").operator, Operator::IsSuperset("10.0.0.1".into()));
+    assert_eq!(
+        comparison("[x:y LIKE 'a%']").operator,
+        Operator::Like("a%".into())
+    );
+    assert_eq!(
+        comparison("[x:y NOT MATCHES '^a']").operator,
+        Operator::Matches("^a".into())
+    );
+    assert_eq!(
+        comparison("[x:y ISSUBSET '10.0.0.0/8']").operator,
+        Operator::IsSubset("10.0.0.0/8".into())
+    );
+    assert_eq!(
+        comparison("[x:y ISSUPERSET '10.0.0.1']").operator,
+        Operator::IsSuperset("10.0.0.1".into())
+    );
     let exists = comparison("[EXISTS x:y]");
     assert_eq!((exists.negated, exists.operator), (false, Operator::Exists));
     let not_exists = comparison("[NOT EXISTS x:y]");
-    assert_eq!((not_exists.negated, not_exists.operator), (true, Operator::Exists));
+    assert_eq!(
+        (not_exists.negated, not_exists.operator),
+        (true, Operator::Exists)
+    );
 }
 
 #[test]
@@ -129,12 +173,24 @@ fn object_paths() {
     );
     let c = comparison("[network-traffic:protocols[0] = 'tcp']");
     assert_eq!(c.path.steps, vec![PathStep::Index(0)]);
-    assert_eq!(comparison("[x:y[-1] = 1]").path.steps, vec![PathStep::Index(-1)]);
-    assert_eq!(comparison("[x:y[+2] = 1]").path.steps, vec![PathStep::Index(2)]);
-    assert_eq!(comparison("[file:hashes.'SHA-256' = 'a']").path.steps, vec![PathStep::Key("SHA-256".into())]);
+    assert_eq!(
+        comparison("[x:y[-1] = 1]").path.steps,
+        vec![PathStep::Index(-1)]
+    );
+    assert_eq!(
+        comparison("[x:y[+2] = 1]").path.steps,
+        vec![PathStep::Index(2)]
+    );
+    assert_eq!(
+        comparison("[file:hashes.'SHA-256' = 'a']").path.steps,
+        vec![PathStep::Key("SHA-256".into())]
+    );
     assert_eq!(comparison("[x:'a.b' = 1]").path.property, "a.b");
     // Whitespace between path tokens is allowed by the grammar.
-    assert_eq!(comparison("[x : y . z = 1]").path, ObjectPath::new("x", "y").step(PathStep::Key("z".into())));
+    assert_eq!(
+        comparison("[x : y . z = 1]").path,
+        ObjectPath::new("x", "y").step(PathStep::Key("z".into()))
+    );
 }
 
 #[test]
@@ -147,11 +203,16 @@ fn literals() {
     assert_eq!(literal("true"), Literal::Bool(true));
     assert_eq!(literal("'it\\'s'"), Literal::String("it's".into()));
     assert_eq!(literal("''"), Literal::String(String::new()));
-    assert_eq!(literal("'line\nbreak'"), Literal::String("line\nbreak".into()));
+    assert_eq!(
+        literal("'line\nbreak'"),
+        Literal::String("line\nbreak".into())
+    );
     assert_eq!(literal("h''"), Literal::Hex(vec![]));
     assert_eq!(literal("h'FFc3'"), Literal::Hex(vec![0xff, 0xc3]));
     assert_eq!(literal("b'ABI='"), Literal::Binary(vec![0x00, 0x12]));
-    let Literal::Timestamp(ts) = literal("t'2014-01-13T07:03:17.5Z'") else { panic!() };
+    let Literal::Timestamp(ts) = literal("t'2014-01-13T07:03:17.5Z'") else {
+        panic!()
+    };
     assert_eq!(ts.to_string(), "2014-01-13T07:03:17.5Z");
 }
 
@@ -179,15 +240,27 @@ fn lexical_errors() {
 #[test]
 fn syntax_errors_say_what_was_expected() {
     let e = error("[file:name = 'a' FOLLOWEDBY [file:name = 'b']]");
-    assert_eq!(e.to_string(), "expected ']' at column 18, found 'FOLLOWEDBY'");
+    assert_eq!(
+        e.to_string(),
+        "expected ']' at column 18, found 'FOLLOWEDBY'"
+    );
     assert_eq!(e.column(), 18);
-    assert_eq!(error("[file:name = 'a'").to_string(), "expected ']' at column 17, found end of pattern");
+    assert_eq!(
+        error("[file:name = 'a'").to_string(),
+        "expected ']' at column 17, found end of pattern"
+    );
     let cases = [
         ("[x:y = 1] within 5 seconds", "found 'within'"),
-        ("[x:y = 1] WITHIN -5 SECONDS", "non-negative number of seconds"),
+        (
+            "[x:y = 1] WITHIN -5 SECONDS",
+            "non-negative number of seconds",
+        ),
         ("[x:y = 1] WITHIN 5 MINUTES", "expected SECONDS"),
         ("[x:y = 1] REPEATS 2.5 TIMES", "non-negative integer"),
-        ("[x:y = 1] START '2020-01-01T00:00:00Z' STOP t'2020-01-01T00:00:00Z'", "timestamp literal"),
+        (
+            "[x:y = 1] START '2020-01-01T00:00:00Z' STOP t'2020-01-01T00:00:00Z'",
+            "timestamp literal",
+        ),
         ("[file:hashes.SHA-256 = 'a']", "found 'SHA-256'"),
         ("[x:y > true]", "orderable literal"),
         ("[x:y = null]", "found 'null'"),
@@ -214,13 +287,22 @@ fn comments_and_unicode_whitespace() {
 
 #[test]
 fn nesting_limit_is_an_error_not_a_crash() {
-    let ok = format!("{}[x:y = 1]{}", "(".repeat(MAX_NESTING_DEPTH - 1), ")".repeat(MAX_NESTING_DEPTH - 1));
+    let ok = format!(
+        "{}[x:y = 1]{}",
+        "(".repeat(MAX_NESTING_DEPTH - 1),
+        ")".repeat(MAX_NESTING_DEPTH - 1)
+    );
     assert!(Pattern::parse(&ok).is_ok());
     let deep = format!("{}[x:y = 1]{}", "(".repeat(100_000), ")".repeat(100_000));
     let e = error(&deep);
-    assert!(matches!(e, PatternError::TooDeep { column, limit } if column == MAX_NESTING_DEPTH + 1 && limit == MAX_NESTING_DEPTH));
+    assert!(
+        matches!(e, PatternError::TooDeep { column, limit } if column == MAX_NESTING_DEPTH + 1 && limit == MAX_NESTING_DEPTH)
+    );
     let deep_comparison = format!("[{}x:y = 1{}]", "(".repeat(100_000), ")".repeat(100_000));
-    assert!(matches!(error(&deep_comparison), PatternError::TooDeep { .. }));
+    assert!(matches!(
+        error(&deep_comparison),
+        PatternError::TooDeep { .. }
+    ));
 }
 
 #[test]
@@ -234,7 +316,9 @@ fn a_megabyte_pattern_parses_in_linear_time() {
     let start = std::time::Instant::now();
     let p = parse(&text);
     let elapsed = start.elapsed();
-    let ObservationExpr::Observation(ComparisonExpr::Or(terms)) = &p.expr else { panic!() };
+    let ObservationExpr::Observation(ComparisonExpr::Or(terms)) = &p.expr else {
+        panic!()
+    };
     assert!(terms.len() > 25_000);
     // Generous: a linear parse takes milliseconds even in a debug build.
     assert!(elapsed.as_secs() < 10, "parsing took {elapsed:?}");

@@ -9,7 +9,15 @@ use phalanx_pattern::{
 use proptest::prelude::*;
 
 fn timestamp() -> impl Strategy<Value = Timestamp> {
-    (0i16..=9999, 1i8..=12, 1i8..=28, 0i8..=23, 0i8..=59, 0i8..=59, prop_oneof![Just(0i32), 0i32..1_000_000_000])
+    (
+        0i16..=9999,
+        1i8..=12,
+        1i8..=28,
+        0i8..=23,
+        0i8..=59,
+        0i8..=59,
+        prop_oneof![Just(0i32), 0i32..1_000_000_000],
+    )
         .prop_map(|(y, mo, d, h, mi, s, ns)| {
             Timestamp::from_civil(jiff::civil::DateTime::new(y, mo, d, h, mi, s, ns).unwrap())
         })
@@ -51,8 +59,13 @@ fn path() -> impl Strategy<Value = ObjectPath> {
         1 => any::<i64>().prop_map(PathStep::Index),
         1 => Just(PathStep::AnyIndex),
     ];
-    (object_type, text(), proptest::collection::vec(step, 0..4))
-        .prop_map(|(object_type, property, steps)| ObjectPath { object_type, property, steps })
+    (object_type, text(), proptest::collection::vec(step, 0..4)).prop_map(
+        |(object_type, property, steps)| ObjectPath {
+            object_type,
+            property,
+            steps,
+        },
+    )
 }
 
 fn operator() -> impl Strategy<Value = Operator> {
@@ -73,7 +86,11 @@ fn operator() -> impl Strategy<Value = Operator> {
 }
 
 fn comparison() -> impl Strategy<Value = Comparison> {
-    (path(), any::<bool>(), operator()).prop_map(|(path, negated, operator)| Comparison { path, negated, operator })
+    (path(), any::<bool>(), operator()).prop_map(|(path, negated, operator)| Comparison {
+        path,
+        negated,
+        operator,
+    })
 }
 
 /// Children for an n-ary node of `kind`: at least two, none of the same kind.
@@ -81,16 +98,21 @@ fn no_same_kind<T: Clone + std::fmt::Debug>(
     inner: impl Strategy<Value = T>,
     same: fn(&T) -> bool,
 ) -> impl Strategy<Value = Vec<T>> {
-    proptest::collection::vec(inner, 2..4).prop_filter("flattened", move |children| !children.iter().any(same))
+    proptest::collection::vec(inner, 2..4)
+        .prop_filter("flattened", move |children| !children.iter().any(same))
 }
 
 fn comparison_expr() -> impl Strategy<Value = ComparisonExpr> {
-    comparison().prop_map(ComparisonExpr::Comparison).prop_recursive(3, 12, 3, |inner| {
-        prop_oneof![
-            no_same_kind(inner.clone(), |c| matches!(c, ComparisonExpr::And(_))).prop_map(ComparisonExpr::And),
-            no_same_kind(inner, |c| matches!(c, ComparisonExpr::Or(_))).prop_map(ComparisonExpr::Or),
-        ]
-    })
+    comparison()
+        .prop_map(ComparisonExpr::Comparison)
+        .prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                no_same_kind(inner.clone(), |c| matches!(c, ComparisonExpr::And(_)))
+                    .prop_map(ComparisonExpr::And),
+                no_same_kind(inner, |c| matches!(c, ComparisonExpr::Or(_)))
+                    .prop_map(ComparisonExpr::Or),
+            ]
+        })
 }
 
 fn qualifier() -> impl Strategy<Value = Qualifier> {
@@ -103,16 +125,23 @@ fn qualifier() -> impl Strategy<Value = Qualifier> {
 }
 
 fn observation_expr() -> impl Strategy<Value = ObservationExpr> {
-    comparison_expr().prop_map(ObservationExpr::Observation).prop_recursive(4, 16, 3, |inner| {
-        prop_oneof![
-            no_same_kind(inner.clone(), |o| matches!(o, ObservationExpr::And(_))).prop_map(ObservationExpr::And),
-            no_same_kind(inner.clone(), |o| matches!(o, ObservationExpr::Or(_))).prop_map(ObservationExpr::Or),
-            no_same_kind(inner.clone(), |o| matches!(o, ObservationExpr::FollowedBy(_)))
+    comparison_expr()
+        .prop_map(ObservationExpr::Observation)
+        .prop_recursive(4, 16, 3, |inner| {
+            prop_oneof![
+                no_same_kind(inner.clone(), |o| matches!(o, ObservationExpr::And(_)))
+                    .prop_map(ObservationExpr::And),
+                no_same_kind(inner.clone(), |o| matches!(o, ObservationExpr::Or(_)))
+                    .prop_map(ObservationExpr::Or),
+                no_same_kind(inner.clone(), |o| matches!(
+                    o,
+                    ObservationExpr::FollowedBy(_)
+                ))
                 .prop_map(ObservationExpr::FollowedBy),
-            (inner, proptest::collection::vec(qualifier(), 1..3))
-                .prop_map(|(inner, quals)| ObservationExpr::Qualified(Box::new(inner), quals)),
-        ]
-    })
+                (inner, proptest::collection::vec(qualifier(), 1..3))
+                    .prop_map(|(inner, quals)| ObservationExpr::Qualified(Box::new(inner), quals)),
+            ]
+        })
 }
 
 proptest! {
@@ -153,19 +182,49 @@ proptest! {
 #[test]
 fn canonical_form_examples() {
     let cases = [
-        ("[file:hashes.'SHA-256' == 'a' AND file:size <> +5]", "[file:hashes.'SHA-256' = 'a' AND file:size != 5]"),
-        ("([a:x=1] AND [a:x=2]) OR [a:x=3]", "[a:x = 1] AND [a:x = 2] OR [a:x = 3]"),
-        ("[a:x=1] AND ([a:x=2] OR [a:x=3])", "[a:x = 1] AND ([a:x = 2] OR [a:x = 3])"),
-        ("([a:x=1] FOLLOWEDBY [a:x=2]) WITHIN 5 SECONDS", "([a:x = 1] FOLLOWEDBY [a:x = 2]) WITHIN 5 SECONDS"),
-        ("([a:x=1] REPEATS 2 TIMES) REPEATS 2 TIMES", "([a:x = 1] REPEATS 2 TIMES) REPEATS 2 TIMES"),
-        ("[a:x = h'FF' OR a:x = b'AB==' OR a:x = 1.50]", "[a:x = h'ff' OR a:x = b'AA==' OR a:x = 1.5]"),
-        ("[a:x = t'2020-01-01T00:00:00.500Z']", "[a:x = t'2020-01-01T00:00:00.5Z']"),
+        (
+            "[file:hashes.'SHA-256' == 'a' AND file:size <> +5]",
+            "[file:hashes.'SHA-256' = 'a' AND file:size != 5]",
+        ),
+        (
+            "([a:x=1] AND [a:x=2]) OR [a:x=3]",
+            "[a:x = 1] AND [a:x = 2] OR [a:x = 3]",
+        ),
+        (
+            "[a:x=1] AND ([a:x=2] OR [a:x=3])",
+            "[a:x = 1] AND ([a:x = 2] OR [a:x = 3])",
+        ),
+        (
+            "([a:x=1] FOLLOWEDBY [a:x=2]) WITHIN 5 SECONDS",
+            "([a:x = 1] FOLLOWEDBY [a:x = 2]) WITHIN 5 SECONDS",
+        ),
+        (
+            "([a:x=1] REPEATS 2 TIMES) REPEATS 2 TIMES",
+            "([a:x = 1] REPEATS 2 TIMES) REPEATS 2 TIMES",
+        ),
+        (
+            "[a:x = h'FF' OR a:x = b'AB==' OR a:x = 1.50]",
+            "[a:x = h'ff' OR a:x = b'AA==' OR a:x = 1.5]",
+        ),
+        (
+            "[a:x = t'2020-01-01T00:00:00.500Z']",
+            "[a:x = t'2020-01-01T00:00:00.5Z']",
+        ),
         ("[a:x = 1e0]", ""),
-        ("[a:x = 100000000000000000000.0]", "[a:x = 100000000000000000000.0]"),
-        ("[a:'true' = true AND a:'b c' = 'it\\'s']", "[a:'true' = true AND a:'b c' = 'it\\'s']"),
+        (
+            "[a:x = 100000000000000000000.0]",
+            "[a:x = 100000000000000000000.0]",
+        ),
+        (
+            "[a:'true' = true AND a:'b c' = 'it\\'s']",
+            "[a:'true' = true AND a:'b c' = 'it\\'s']",
+        ),
         ("[a:x NOT IN ( 1 , 2 )]", "[a:x NOT IN (1, 2)]"),
         ("[NOT   EXISTS a:x]", "[NOT EXISTS a:x]"),
-        ("[(a:x = 1 OR a:y = 2) AND a:z = 3]", "[(a:x = 1 OR a:y = 2) AND a:z = 3]"),
+        (
+            "[(a:x = 1 OR a:y = 2) AND a:z = 3]",
+            "[(a:x = 1 OR a:y = 2) AND a:z = 3]",
+        ),
     ];
     for (input, expected) in cases {
         match Pattern::parse(input) {

@@ -13,7 +13,13 @@ pub fn observed_at(name: &str, at: &str, count: u64, scos: Vec<Value>) -> Vec<Va
 }
 
 /// Like [`observed_at`] with an interval `[first, last]`.
-pub fn observed_between(name: &str, first: &str, last: &str, count: u64, scos: Vec<Value>) -> Vec<Value> {
+pub fn observed_between(
+    name: &str,
+    first: &str,
+    last: &str,
+    count: u64,
+    scos: Vec<Value>,
+) -> Vec<Value> {
     let mut out = Vec::new();
     let mut refs = Vec::new();
     let mut objects = Vec::new();
@@ -44,8 +50,12 @@ pub fn all(parts: Vec<Vec<Value>>) -> Vec<Value> {
 
 /// Evaluates with the given semantics; an invalid pattern is `false`.
 pub fn eval_with(pattern: &str, objects: &[Value], semantics: Semantics) -> bool {
-    let Ok(pattern) = Pattern::parse(pattern) else { return false };
-    let Ok(compiled) = CompiledPattern::with_semantics(&pattern, semantics) else { return false };
+    let Ok(pattern) = Pattern::parse(pattern) else {
+        return false;
+    };
+    let Ok(compiled) = CompiledPattern::with_semantics(&pattern, semantics) else {
+        return false;
+    };
     let set = ObservationSet::from_stix(objects).unwrap();
     compiled.matches(&set).unwrap()
 }
