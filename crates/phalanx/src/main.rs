@@ -17,6 +17,12 @@ use tracing_subscriber::EnvFilter;
 
 use cli::{Cli, Command};
 
+// The node allocates many short-lived JSON values per request; mimalloc is markedly faster than
+// the system allocator for that pattern (measured on the ingest path, where malloc/free were a
+// quarter of the profile).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(
