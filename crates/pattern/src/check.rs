@@ -258,8 +258,9 @@ impl Checker {
                     // Already reported further down.
                     return BTreeSet::new();
                 }
-                let mut common = child_types[0].clone();
-                for types in &child_types[1..] {
+                let mut rest = child_types.iter();
+                let mut common = rest.next().cloned().unwrap_or_default();
+                for types in rest {
                     common.retain(|t| types.contains(t));
                 }
                 if common.is_empty() {

@@ -112,7 +112,7 @@ pub(crate) enum PlanNode {
 /// A qualifier with its operands in nanoseconds.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Qual {
-    Within(i128),
+    Within(Window),
     Repeats(u64),
     StartStop(i128, i128),
 }
@@ -270,7 +270,7 @@ impl Compiler {
                 let quals = qualifiers
                     .iter()
                     .map(|q| match q {
-                        Qualifier::Within(seconds) => Qual::Within(seconds_to_nanos(*seconds)),
+                        Qualifier::Within(seconds) => Qual::Within(Window::of(*seconds)),
                         Qualifier::Repeats(count) => {
                             min = min.saturating_mul(*count);
                             Qual::Repeats(*count)
@@ -373,11 +373,53 @@ fn property_path(steps: &[PathStep]) -> String {
     keys.join(".")
 }
 
-fn seconds_to_nanos(seconds: Seconds) -> i128 {
-    match seconds {
-        Seconds::Int(n) => i128::from(n) * 1_000_000_000,
-        // Nanosecond resolution; the float is finite and positive (checked).
-        Seconds::Float(x) => (x * 1e9).round() as i128,
+/// A `WITHIN` length in whole nanoseconds, rounded both ways.
+///
+/// Every other time in a pattern and in observations is a whole number of
+/// nanoseconds, so the achievable spans of a set of instants form an interval
+/// with whole-nanosecond ends. A span "strictly less than `x`" is then
+/// achievable exactly when one strictly less than `ceil(x)` is, and a span
+/// "at most `x`" when one of at most `floor(x)` is. The decimal is read from
+/// its shortest text, so `0.1` is exactly 100 000 000 ns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub floor: i128,
+    pub ceil: i128,
+}
+
+impl Window {
+    /// Longer windows than this (about 3 * 10^13 years) are all the same;
+    /// the cap keeps the arithmetic far from overflow.
+    const CAP_SECONDS: i128 = 1_000_000_000_000_000_000_000;
+
+    pub(crate) fn of(seconds: Seconds) -> Window {
+        match seconds {
+            Seconds::Int(n) => {
+                let nanos = i128::from(n) * 1_000_000_000;
+                Window {
+                    floor: nanos,
+                    ceil: nanos,
+                }
+            }
+            Seconds::Float(x) => {
+                let text = x.abs().to_string();
+                let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+                let whole: i128 = whole
+                    .parse()
+                    .unwrap_or(Window::CAP_SECONDS)
+                    .min(Window::CAP_SECONDS);
+                let mut nanos: i128 = 0;
+                for digit in fraction.bytes().chain(std::iter::repeat(b'0')).take(9) {
+                    nanos = nanos * 10 + i128::from(digit.saturating_sub(b'0'));
+                }
+                let floor = whole * 1_000_000_000 + nanos;
+                let beyond = fraction.bytes().skip(9).any(|digit| digit != b'0');
+                Window {
+                    floor,
+                    ceil: floor + i128::from(beyond),
+                }
+            }
+        }
     }
 }
 
@@ -622,4 +664,49 @@ fn equal_canonical(
         (None, _) => canonical_value(object_type, &property, &string.text),
     };
     Some(value_form == constant_form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_lengths_are_exact_decimals() {
+        assert_eq!(
+            Window::of(Seconds::Int(5)),
+            Window {
+                floor: 5_000_000_000,
+                ceil: 5_000_000_000
+            }
+        );
+        assert_eq!(
+            Window::of(Seconds::Float(0.1)),
+            Window {
+                floor: 100_000_000,
+                ceil: 100_000_000
+            }
+        );
+        assert_eq!(
+            Window::of(Seconds::Float(2.5)),
+            Window {
+                floor: 2_500_000_000,
+                ceil: 2_500_000_000
+            }
+        );
+        assert_eq!(
+            Window::of(Seconds::Float(1e-12)),
+            Window { floor: 0, ceil: 1 }
+        );
+        assert_eq!(
+            Window::of(Seconds::Float(1.0000000005)),
+            Window {
+                floor: 1_000_000_000,
+                ceil: 1_000_000_001
+            }
+        );
+        let huge = Window::of(Seconds::Float(1e300));
+        assert_eq!(huge.floor, Window::CAP_SECONDS * 1_000_000_000);
+        let max = Window::of(Seconds::Int(u64::MAX));
+        assert_eq!(max.floor, i128::from(u64::MAX) * 1_000_000_000);
+    }
 }

@@ -22,7 +22,7 @@
 
 use std::rc::Rc;
 
-use crate::compile::{CompiledPattern, PlanNode, Qual};
+use crate::compile::{CompiledPattern, PlanNode, Qual, Window};
 use crate::error::EvalError;
 use crate::observation::ObservationSet;
 use crate::temporal::{Dbm, at_most, less_than};
@@ -65,8 +65,8 @@ struct CtxNode {
 
 #[derive(Clone, Copy)]
 enum CtxItem {
-    /// Inside `WITHIN`: `w <= t < w + nanos`, with window variable `var`.
-    Within { var: u32, nanos: i128 },
+    /// Inside `WITHIN`: `w <= t < w + length`, with window variable `var`.
+    Within { var: u32, window: Window },
     /// Inside `START`/`STOP`: `start <= t < stop`.
     Bounds { start: i128, stop: i128, group: u32 },
     /// In a `FOLLOWEDBY` operand after the first: `separator <= t`.
@@ -277,10 +277,10 @@ impl Engine<'_> {
                 }
                 let level = level - 1;
                 match quals[level] {
-                    Qual::Within(nanos) => {
+                    Qual::Within(window) => {
                         let var = self.fresh_id();
                         self.dbm.add_var(var);
-                        let inner_ctx = with(ctx, CtxItem::Within { var, nanos });
+                        let inner_ctx = with(ctx, CtxItem::Within { var, window });
                         Some(then(
                             Goal::Qual {
                                 node: *node,
@@ -578,12 +578,12 @@ impl Engine<'_> {
     /// Applies one context item to the instant at position `t`.
     fn constrain_instant(&mut self, t: usize, item: CtxItem) -> bool {
         match item {
-            CtxItem::Within { var, nanos } => match self.dbm.position(var) {
+            CtxItem::Within { var, window } => match self.dbm.position(var) {
                 Some(w) => {
                     let span = if self.pattern.semantics.within_exclusive {
-                        less_than(nanos)
+                        less_than(window.ceil)
                     } else {
-                        at_most(nanos)
+                        at_most(window.floor)
                     };
                     self.dbm.constrain(w, t, at_most(0)) && self.dbm.constrain(t, w, span)
                 }

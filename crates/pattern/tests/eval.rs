@@ -572,3 +572,43 @@ fn well_known_values_compare_in_canonical_form() {
         exact
     ));
 }
+
+#[test]
+fn extreme_windows_do_not_overflow() {
+    let objects = all(vec![
+        observed_at(
+            "a",
+            "0001-01-01T00:00:00Z",
+            1,
+            vec![json!({"type": "x-t", "v": "a"})],
+        ),
+        observed_at(
+            "b",
+            "9999-12-31T23:59:59.999999999Z",
+            1,
+            vec![json!({"type": "x-t", "v": "b"})],
+        ),
+    ]);
+    let both = "([x-t:v = 'a'] AND [x-t:v = 'b'])";
+    assert!(eval(
+        &format!("{both} WITHIN 18446744073709551615 SECONDS"),
+        &objects
+    ));
+    assert!(eval(
+        &format!("{both} WITHIN 1{} SECONDS", "0".repeat(300) + ".0"),
+        &objects
+    ));
+    assert!(!eval(
+        &format!("{both} WITHIN 0.000000000001 SECONDS"),
+        &objects
+    ));
+    // A window shorter than a nanosecond still holds a single instant.
+    assert!(eval(
+        "[x-t:v = 'a'] WITHIN 0.000000000001 SECONDS",
+        &objects
+    ));
+    assert!(eval(
+        "[x-t:v = 'a'] START t'0000-01-01T00:00:00Z' STOP t'9999-12-31T23:59:59.999999999Z'",
+        &objects
+    ));
+}

@@ -3,10 +3,39 @@
 #![allow(clippy::unwrap_used)]
 
 use phalanx_pattern::{
-    Comparison, ComparisonExpr, Literal, ObjectPath, ObservationExpr, Operator, PathStep, Pattern,
-    Qualifier, Seconds, Timestamp,
+    Comparison, ComparisonExpr, CompiledPattern, Literal, ObjectPath, ObservationExpr,
+    ObservationSet, Operator, PathStep, Pattern, Qualifier, Seconds, Timestamp,
 };
 use proptest::prelude::*;
+use serde_json::json;
+
+/// A small observation set with the object types the generator names.
+fn observations() -> ObservationSet {
+    let mut values = Vec::new();
+    for (i, at) in [
+        "2020-01-01T00:00:00Z",
+        "2020-01-01T00:00:03Z",
+        "2020-01-01T00:00:09Z",
+    ]
+    .iter()
+    .enumerate()
+    {
+        values.push(json!({
+            "type": "observed-data", "id": format!("observed-data--{i}"),
+            "first_observed": at, "last_observed": at, "number_observed": i + 1,
+            "object_refs": [format!("file--{i}"), format!("ipv4-addr--{i}")],
+        }));
+        values.push(json!({
+            "type": "file", "id": format!("file--{i}"), "name": "AND", "size": i,
+            "hashes": {"SHA-256": "aa"}, "tags": ["true", "x"], "magic_number_hex": "ff00",
+            "parent_directory_ref": format!("ipv4-addr--{i}"),
+        }));
+        values.push(
+            json!({"type": "ipv4-addr", "id": format!("ipv4-addr--{i}"), "value": "10.0.0.1"}),
+        );
+    }
+    ObservationSet::from_stix(&values).unwrap()
+}
 
 fn timestamp() -> impl Strategy<Value = Timestamp> {
     (
@@ -154,6 +183,16 @@ proptest! {
         let reparsed = Pattern::parse(&printed).map_err(|e| TestCaseError::fail(format!("{printed}\n{e}")))?;
         prop_assert_eq!(&reparsed, &pattern, "{}", printed);
         prop_assert_eq!(reparsed.to_string(), printed);
+    }
+
+    #[test]
+    fn checking_compiling_and_evaluating_never_panic(expr in observation_expr()) {
+        let pattern = Pattern { expr };
+        let _ = phalanx_pattern::check(&pattern);
+        if let Ok(compiled) = CompiledPattern::new(&pattern) {
+            // Either a verdict or the budget error; never a panic or a hang.
+            let _ = compiled.matches_with_budget(&observations(), 20_000);
+        }
     }
 
     #[test]
