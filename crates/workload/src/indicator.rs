@@ -5,6 +5,7 @@
 //! addresses, names and hashes embed the keyed token of `i` (see [`crate::space`]). So any
 //! indicator can be rebuilt on demand, in any order, without storing it.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -16,6 +17,7 @@ use crate::config::{KindWeights, TlpWeights};
 use crate::draw::{Draw, Stream, WORDS_PER_INDICATOR};
 use crate::kind::IndicatorKind;
 use crate::space::{IOC_TLDS, Keys};
+use crate::text;
 use crate::timefmt;
 use crate::tlp::Tlp;
 
@@ -115,7 +117,7 @@ fn ioc_domain(d: &mut Draw, keys: &Keys, i: u32) -> String {
     let mut s = String::with_capacity(24);
     d.letters(5, 9, &mut s);
     s.push('-');
-    s.push_str(&keys.token_text(i));
+    s.push_str(keys.token_text(i).as_str());
     s.push('.');
     s.push_str(d.pick(&IOC_TLDS));
     s
@@ -171,7 +173,7 @@ impl IndicatorFacts {
                 let mut s = String::with_capacity(32);
                 d.letters(4, 8, &mut s);
                 s.push('.');
-                s.push_str(&keys.token_text(i));
+                s.push_str(keys.token_text(i).as_str());
                 s.push('@');
                 d.letters(5, 9, &mut s);
                 s.push('.');
@@ -202,67 +204,82 @@ impl IndicatorFacts {
 
     /// The STIX 2.1 pattern.
     pub fn pattern(&self) -> String {
-        match &self.values {
-            IndicatorValues::Ipv4(ip) => format!("[ipv4-addr:value = '{ip}']"),
-            IndicatorValues::Ipv4Net(net) => format!("[ipv4-addr:value ISSUBSET '{net}/24']"),
-            IndicatorValues::Ipv6(ip) => format!("[ipv6-addr:value = '{ip}']"),
-            IndicatorValues::Domain(d) => format!("[domain-name:value = '{}']", quote(d)),
+        let mut p = String::with_capacity(112);
+        // Writing into a String cannot fail.
+        let _ = match &self.values {
+            IndicatorValues::Ipv4(ip) => write!(p, "[ipv4-addr:value = '{ip}']"),
+            IndicatorValues::Ipv4Net(net) => write!(p, "[ipv4-addr:value ISSUBSET '{net}/24']"),
+            IndicatorValues::Ipv6(ip) => write!(p, "[ipv6-addr:value = '{ip}']"),
+            IndicatorValues::Domain(d) => write!(p, "[domain-name:value = '{}']", quote(d)),
             IndicatorValues::DomainSuffix(parent) => match self.kind {
-                IndicatorKind::DomainMatches => format!(
+                IndicatorKind::DomainMatches => write!(
+                    p,
                     "[domain-name:value MATCHES '^[a-z0-9]+[.]{}$']",
                     quote(&parent.replace('.', "[.]"))
                 ),
-                _ => format!("[domain-name:value LIKE '%.{}']", quote(parent)),
+                _ => write!(p, "[domain-name:value LIKE '%.{}']", quote(parent)),
             },
             IndicatorValues::Url { host, path } => {
-                format!("[url:value = '{}']", quote(&format!("http://{host}{path}")))
+                write!(p, "[url:value = 'http://{}{}']", quote(host), quote(path))
             }
             IndicatorValues::Sha256(h) => {
-                format!("[file:hashes.'SHA-256' = '{}']", hex::encode(h))
+                write!(p, "[file:hashes.'SHA-256' = '{}']", text::hex(h))
             }
-            IndicatorValues::Md5(h) => format!("[file:hashes.MD5 = '{}']", hex::encode(h)),
+            IndicatorValues::Md5(h) => write!(p, "[file:hashes.MD5 = '{}']", text::hex(h)),
             IndicatorValues::X509Sha1(h) => {
-                format!("[x509-certificate:hashes.'SHA-1' = '{}']", hex::encode(h))
+                write!(p, "[x509-certificate:hashes.'SHA-1' = '{}']", text::hex(h))
             }
-            IndicatorValues::Email(e) => format!("[email-addr:value = '{}']", quote(e)),
-            IndicatorValues::Ipv4OrDomain { ip, domain } => format!(
+            IndicatorValues::Email(e) => write!(p, "[email-addr:value = '{}']", quote(e)),
+            IndicatorValues::Ipv4OrDomain { ip, domain } => write!(
+                p,
                 "[ipv4-addr:value = '{ip}'] OR [domain-name:value = '{}']",
                 quote(domain)
             ),
-            IndicatorValues::NetworkDst(ip) => format!(
+            IndicatorValues::NetworkDst(ip) => write!(
+                p,
                 "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '{ip}']"
             ),
-        }
+        };
+        p
     }
 
     /// The STIX `indicator` object.
     pub fn to_indicator(&self) -> Indicator {
-        let token = match &self.values {
+        let mut name = String::with_capacity(64);
+        name.push_str(self.kind.describe());
+        name.push(' ');
+        let _ = match &self.values {
             IndicatorValues::Ipv4(ip)
             | IndicatorValues::Ipv4Net(ip)
-            | IndicatorValues::NetworkDst(ip) => ip.to_string(),
-            IndicatorValues::Ipv4OrDomain { ip, .. } => ip.to_string(),
-            IndicatorValues::Ipv6(ip) => ip.to_string(),
+            | IndicatorValues::NetworkDst(ip)
+            | IndicatorValues::Ipv4OrDomain { ip, .. } => write!(name, "{ip}"),
+            IndicatorValues::Ipv6(ip) => write!(name, "{ip}"),
             IndicatorValues::Domain(d)
             | IndicatorValues::DomainSuffix(d)
-            | IndicatorValues::Email(d) => d.clone(),
-            IndicatorValues::Url { host, .. } => host.clone(),
-            IndicatorValues::Sha256(h) => hex::encode(&h[..6]),
-            IndicatorValues::Md5(h) => hex::encode(&h[..6]),
-            IndicatorValues::X509Sha1(h) => hex::encode(&h[..6]),
+            | IndicatorValues::Email(d)
+            | IndicatorValues::Url { host: d, .. } => {
+                name.push_str(d);
+                Ok(())
+            }
+            IndicatorValues::Sha256(h) => write!(name, "{}", text::hex(&h[..6])),
+            IndicatorValues::Md5(h) => write!(name, "{}", text::hex(&h[..6])),
+            IndicatorValues::X509Sha1(h) => write!(name, "{}", text::hex(&h[..6])),
         };
+        let mut description = String::with_capacity(96);
+        let _ = write!(
+            description,
+            "Synthetic indicator #{} ({}): matches {}.",
+            self.index,
+            self.kind.name(),
+            self.kind.describe()
+        );
         Indicator {
             index: self.index,
             kind: self.kind,
             id: self.stix_id(),
             created: timefmt::stix_millis(self.created_ms),
-            name: format!("{} {token}", self.kind.describe()),
-            description: format!(
-                "Synthetic indicator #{} ({}): matches {}.",
-                self.index,
-                self.kind.name(),
-                self.kind.describe()
-            ),
+            name,
+            description,
             indicator_type: self.indicator_type,
             pattern: self.pattern(),
             tlp: self.tlp,
@@ -272,11 +289,11 @@ impl IndicatorFacts {
 
 /// Escapes a value for a STIX pattern string literal (`\` and `'`). Generated values never
 /// contain either, but the pattern must stay well-formed whatever the value.
-fn quote(s: &str) -> String {
+fn quote(s: &str) -> Cow<'_, str> {
     if !s.contains(['\\', '\'']) {
-        return s.to_owned();
+        return Cow::Borrowed(s);
     }
-    s.replace('\\', "\\\\").replace('\'', "\\'")
+    Cow::Owned(s.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 /// A STIX 2.1 `indicator` object (first version: `created` = `modified` = `valid_from`).

@@ -58,6 +58,7 @@ struct BundleWriter<W: Write> {
     out: W,
     path: PathBuf,
     first: bool,
+    buf: Vec<u8>,
 }
 
 impl<W: Write> BundleWriter<W> {
@@ -68,19 +69,22 @@ impl<W: Write> BundleWriter<W> {
             out,
             path,
             first: true,
+            buf: Vec::with_capacity(4096),
         })
     }
 
     fn object(&mut self, obj: &impl serde::Serialize) -> Result<(), WorkloadError> {
-        let sep: &[u8] = if self.first { b"\n" } else { b",\n" };
+        self.buf.clear();
+        self.buf
+            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
         self.first = false;
-        self.out
-            .write_all(sep)
-            .map_err(|e| WorkloadError::io(&self.path, e))?;
-        serde_json::to_writer(&mut self.out, obj).map_err(|source| WorkloadError::Serialize {
+        sonic_rs::to_writer(&mut self.buf, obj).map_err(|e| WorkloadError::Serialize {
             what: "STIX object",
-            source,
-        })
+            source: serde::ser::Error::custom(e),
+        })?;
+        self.out
+            .write_all(&self.buf)
+            .map_err(|e| WorkloadError::io(&self.path, e))
     }
 
     fn finish(mut self) -> Result<(), WorkloadError> {

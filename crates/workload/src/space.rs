@@ -17,6 +17,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::text::StackStr;
+
 /// First octets of single-host IPv4 indicators: 100–149 without the loopback 127.
 const IOC_V4_FIRST: [u8; 49] = {
     let mut t = [0u8; 49];
@@ -82,7 +84,7 @@ impl Keys {
     }
 
     /// The token in base 36, as it appears in names.
-    pub(crate) fn token_text(&self, i: u32) -> String {
+    pub(crate) fn token_text(&self, i: u32) -> StackStr<8> {
         base36(self.token(i))
     }
 
@@ -128,7 +130,7 @@ pub(crate) fn background_hash<const N: usize>(mut random: [u8; N]) -> [u8; N] {
 }
 
 /// `n` in lowercase base 36.
-pub(crate) fn base36(mut n: u32) -> String {
+pub(crate) fn base36(mut n: u32) -> StackStr<8> {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut buf = [0u8; 7];
     let mut at = buf.len();
@@ -140,7 +142,9 @@ pub(crate) fn base36(mut n: u32) -> String {
             break;
         }
     }
-    buf[at..].iter().map(|&b| char::from(b)).collect()
+    let mut out = StackStr::new();
+    out.push_bytes(&buf[at..]);
+    out
 }
 
 #[cfg(test)]
@@ -239,10 +243,10 @@ mod tests {
 
     #[test]
     fn base36_text() {
-        assert_eq!(base36(0), "0");
-        assert_eq!(base36(35), "z");
-        assert_eq!(base36(36), "10");
-        assert_eq!(base36(u32::MAX), "1z141z3");
+        assert_eq!(base36(0).as_str(), "0");
+        assert_eq!(base36(35).as_str(), "z");
+        assert_eq!(base36(36).as_str(), "10");
+        assert_eq!(base36(u32::MAX).as_str(), "1z141z3");
     }
 
     proptest::proptest! {

@@ -18,25 +18,40 @@ impl<const N: usize> StackStr<N> {
     }
 
     /// Appends ASCII bytes; anything past the capacity is dropped (callers size `N` for the
-    /// longest text they write).
+    /// longest text they write). Byte by byte: the texts are a few bytes long, where a
+    /// `memcpy` call costs more than the copy.
     pub(crate) fn push_bytes(&mut self, bytes: &[u8]) {
-        let take = bytes.len().min(N - self.len);
-        self.buf[self.len..self.len + take].copy_from_slice(&bytes[..take]);
-        self.len += take;
+        for &b in bytes {
+            self.push_byte(b);
+        }
     }
 
-    /// Appends `value` in decimal, left-padded with zeros to `width` digits.
-    pub(crate) fn push_padded(&mut self, value: u64, width: usize) {
-        let mut digits = [b'0'; 20];
-        let mut v = value;
-        let mut n = 0;
-        while v > 0 || n == 0 {
-            digits[19 - n] = b'0' + (v % 10) as u8;
-            v /= 10;
-            n += 1;
+    /// Appends one ASCII byte (dropped when full).
+    pub(crate) fn push_byte(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
         }
-        let n = n.max(width).min(20);
-        self.push_bytes(&digits[20 - n..]);
+    }
+
+    /// Appends `value` in decimal, left-padded with zeros to `width` digits (at most 20).
+    pub(crate) fn push_padded(&mut self, value: u64, width: usize) {
+        let mut digits = 1;
+        let mut v = value / 10;
+        while v > 0 {
+            digits += 1;
+            v /= 10;
+        }
+        let n = digits.max(width).min(20);
+        if self.len + n > N {
+            return;
+        }
+        let mut v = value;
+        for k in (0..n).rev() {
+            self.buf[self.len + k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.len += n;
     }
 
     /// The text so far.
@@ -66,11 +81,11 @@ impl<const N: usize> serde::Serialize for StackStr<N> {
 
 /// Lowercase hex of up to 32 bytes, as a JSON string.
 pub(crate) fn hex(bytes: &[u8]) -> StackStr<64> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = StackStr::new();
-    let mut buf = [0u8; 64];
-    let n = bytes.len().min(32);
-    if hex::encode_to_slice(&bytes[..n], &mut buf[..2 * n]).is_ok() {
-        out.push_bytes(&buf[..2 * n]);
+    for b in bytes.iter().take(32) {
+        out.push_byte(DIGITS[usize::from(b >> 4)]);
+        out.push_byte(DIGITS[usize::from(b & 15)]);
     }
     out
 }
@@ -82,9 +97,10 @@ pub(crate) fn colon_hex(bytes: &[u8]) -> StackStr<96> {
     let mut out = StackStr::new();
     for (k, b) in bytes.iter().take(32).enumerate() {
         if k > 0 {
-            out.push_bytes(b":");
+            out.push_byte(b':');
         }
-        out.push_bytes(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+        out.push_byte(DIGITS[usize::from(b >> 4)]);
+        out.push_byte(DIGITS[usize::from(b & 15)]);
     }
     out
 }
@@ -95,9 +111,10 @@ pub(crate) fn colon_hex_upper(bytes: &[u8]) -> StackStr<96> {
     let mut out = StackStr::new();
     for (k, b) in bytes.iter().take(32).enumerate() {
         if k > 0 {
-            out.push_bytes(b":");
+            out.push_byte(b':');
         }
-        out.push_bytes(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+        out.push_byte(DIGITS[usize::from(b >> 4)]);
+        out.push_byte(DIGITS[usize::from(b & 15)]);
     }
     out
 }
@@ -106,13 +123,13 @@ pub(crate) fn colon_hex_upper(bytes: &[u8]) -> StackStr<96> {
 pub(crate) fn zeek_id(prefix: u8, mut x: u64) -> StackStr<18> {
     const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut out = StackStr::new();
-    out.push_bytes(&[prefix]);
+    out.push_byte(prefix);
     // Spread the bits so that consecutive inputs give unrelated-looking ids.
     x = (x ^ (x >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let mut y = x.rotate_left(29) ^ 0x5851_f42d_4c95_7f2d;
     for k in 0..17 {
         let v = if k < 10 { &mut x } else { &mut y };
-        out.push_bytes(&[DIGITS[(*v % 62) as usize]]);
+        out.push_byte(DIGITS[(*v % 62) as usize]);
         *v /= 62;
     }
     out

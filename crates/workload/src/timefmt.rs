@@ -56,15 +56,15 @@ fn civil(secs: i64) -> Civil {
 
 fn push_date_time(out: &mut StackStr<40>, c: Civil, sep: u8) {
     out.push_padded(c.year.max(0) as u64, 4);
-    out.push_bytes(b"-");
+    out.push_byte(b'-');
     out.push_padded(u64::from(c.month), 2);
-    out.push_bytes(b"-");
+    out.push_byte(b'-');
     out.push_padded(u64::from(c.day), 2);
-    out.push_bytes(&[sep]);
+    out.push_byte(sep);
     out.push_padded(u64::from(c.hour), 2);
-    out.push_bytes(b":");
+    out.push_byte(b':');
     out.push_padded(u64::from(c.minute), 2);
-    out.push_bytes(b":");
+    out.push_byte(b':');
     out.push_padded(u64::from(c.second), 2);
 }
 
@@ -72,7 +72,7 @@ fn push_date_time(out: &mut StackStr<40>, c: Civil, sep: u8) {
 pub(crate) fn eve(micros: i64) -> StackStr<40> {
     let mut out = StackStr::new();
     push_date_time(&mut out, civil(micros.div_euclid(1_000_000)), b'T');
-    out.push_bytes(b".");
+    out.push_byte(b'.');
     out.push_padded(micros.rem_euclid(1_000_000) as u64, 6);
     out.push_bytes(b"+0000");
     out
@@ -89,9 +89,9 @@ pub(crate) fn plain_seconds(secs: i64) -> StackStr<40> {
 pub(crate) fn stix_millis(millis: i64) -> String {
     let mut out = StackStr::<40>::new();
     push_date_time(&mut out, civil(millis.div_euclid(1_000)), b'T');
-    out.push_bytes(b".");
+    out.push_byte(b'.');
     out.push_padded(millis.rem_euclid(1_000) as u64, 3);
-    out.push_bytes(b"Z");
+    out.push_byte(b'Z');
     out.as_str().to_owned()
 }
 
@@ -104,14 +104,14 @@ pub(crate) fn stix_exact(micros: i64) -> String {
     let mut frac = micros.rem_euclid(1_000_000) as u64;
     if frac > 0 {
         let mut width = 6;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             width -= 1;
         }
-        out.push_bytes(b".");
+        out.push_byte(b'.');
         out.push_padded(frac, width);
     }
-    out.push_bytes(b"Z");
+    out.push_byte(b'Z');
     out.as_str().to_owned()
 }
 

@@ -254,9 +254,10 @@ fn log<B: Serialize>(ev: &Event, fuid: Option<u64>, body: B) -> Log<B> {
 
 /// Appends the Zeek JSON object of `ev` (no newline) to `out`.
 pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-    match &ev.body {
-        Body::Flow(f) => serde_json::to_writer(out, &log(ev, None, conn(ev, f))),
-        Body::Dns(q) => serde_json::to_writer(
+    // sonic-rs escapes strings with SIMD; the output is the same as serde_json's.
+    let written = match &ev.body {
+        Body::Flow(f) => sonic_rs::to_writer(out, &log(ev, None, conn(ev, f))),
+        Body::Dns(q) => sonic_rs::to_writer(
             out,
             &log(
                 ev,
@@ -281,7 +282,7 @@ pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Err
                 },
             ),
         ),
-        Body::Http(h) => serde_json::to_writer(
+        Body::Http(h) => sonic_rs::to_writer(
             out,
             &log(
                 ev,
@@ -304,7 +305,7 @@ pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Err
         ),
         Body::Tls(t) => {
             let v13 = t.version == "TLS 1.3";
-            serde_json::to_writer(
+            sonic_rs::to_writer(
                 out,
                 &log(
                     ev,
@@ -330,7 +331,7 @@ pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Err
                 ),
             )
         }
-        Body::File(f) => serde_json::to_writer(
+        Body::File(f) => sonic_rs::to_writer(
             out,
             &log(
                 ev,
@@ -355,7 +356,7 @@ pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Err
                 },
             ),
         ),
-        Body::Certificate(c) => serde_json::to_writer(
+        Body::Certificate(c) => sonic_rs::to_writer(
             out,
             &log(
                 ev,
@@ -380,7 +381,7 @@ pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Err
                 },
             ),
         ),
-        Body::Smtp(s) => serde_json::to_writer(
+        Body::Smtp(s) => sonic_rs::to_writer(
             out,
             &log(
                 ev,
@@ -400,7 +401,7 @@ pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Err
                 },
             ),
         ),
-        Body::Alert(a) => serde_json::to_writer(
+        Body::Alert(a) => sonic_rs::to_writer(
             out,
             &log(
                 ev,
@@ -417,12 +418,26 @@ pub(crate) fn write(ev: &Event, out: &mut Vec<u8>) -> Result<(), serde_json::Err
                 },
             ),
         ),
-    }
+    };
+    written.map_err(serde::ser::Error::custom)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sonic_and_serde_json_write_the_same_timestamps() {
+        let mut t = timefmt::EVENTS_EPOCH_S * 1_000_000;
+        for step in 0..20_000i64 {
+            t += step * 7_919 % 2_000_003;
+            let ts = timefmt::zeek(t);
+            assert_eq!(
+                sonic_rs::to_string(&ts).unwrap_or_default(),
+                serde_json::to_string(&ts).unwrap_or_default()
+            );
+        }
+    }
 
     #[test]
     fn dn_order() {
