@@ -125,3 +125,11 @@ fn line_protocol() {
             .contains("\"observed_data\"")
     );
 }
+
+#[test]
+fn compiled_patterns_and_observation_sets_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<phalanx_pattern::CompiledPattern>();
+    shareable::<ObservationSet>();
+    shareable::<phalanx_pattern::Pattern>();
+}
