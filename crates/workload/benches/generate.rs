@@ -13,12 +13,32 @@ fn indicators(c: &mut Criterion) {
     let workload = Workload::new(Config::new(N as u32, 0, 7)).unwrap_or_else(|e| panic!("{e}"));
     let mut group = c.benchmark_group("indicators");
     group.throughput(Throughput::Elements(N));
-    group.bench_function("generate+serialise", |b| {
+    group.bench_function("generate only", |b| {
+        b.iter(|| {
+            workload
+                .indicators()
+                .map(|i| i.pattern.len())
+                .sum::<usize>()
+        });
+    });
+    group.bench_function("generate+serialise serde_json", |b| {
         let mut out = Vec::with_capacity(16 << 20);
         b.iter(|| {
             out.clear();
             for indicator in workload.indicators() {
                 serde_json::to_writer(&mut out, &indicator).unwrap_or_else(|e| panic!("{e}"));
+                out.push(b'\n');
+            }
+            black_box(out.len())
+        });
+    });
+    // The path `write_to_dir` takes.
+    group.bench_function("generate+serialise sonic-rs", |b| {
+        let mut out = Vec::with_capacity(16 << 20);
+        b.iter(|| {
+            out.clear();
+            for indicator in workload.indicators() {
+                sonic_rs::to_writer(&mut out, &indicator).unwrap_or_else(|e| panic!("{e}"));
                 out.push(b'\n');
             }
             black_box(out.len())

@@ -46,6 +46,16 @@ pub enum WorkloadError {
         source: serde_json::Error,
     },
 
+    /// `phalanx_stix` could not derive a deterministic id for a generated SCO (it has no
+    /// ID-contributing property). This is a generator bug, never a user error.
+    #[error(
+        "no deterministic id for a generated `{sco_type}` SCO (generator bug; please report it)"
+    )]
+    ScoId {
+        /// The SCO type.
+        sco_type: String,
+    },
+
     /// A telemetry line handed to the re-check is not what the generator writes.
     #[error(
         "events line {line}: {problem} (re-check reads only lines this crate generated, in the format it was told)"

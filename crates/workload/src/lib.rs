@@ -77,7 +77,6 @@ mod observed;
 mod output;
 mod plant;
 mod recheck;
-mod sco;
 mod space;
 mod spec;
 mod stream;
@@ -104,7 +103,6 @@ pub use output::{
     EVENTS_FILE, EXPECTED_FILE, INDICATORS_FILE, OBSERVED_FILE, Summary, verify_dir, write_to_dir,
 };
 pub use recheck::{ValueIndex, recheck};
-pub use sco::{SCO_NAMESPACE, sco_id};
 pub use spec::Spec;
 pub use stream::{EventRecord, EventStream, Hits};
 pub use tlp::Tlp;

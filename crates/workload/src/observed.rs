@@ -14,8 +14,9 @@
 //! | `x509-certificate` | EVE `tls`: `hashes.SHA-1`, `serial_number`, `subject`, `issuer`; Zeek `ssl`: `hashes.SHA-256`; certificate files: `hashes.SHA-1` |
 //! | `email-addr`, `email-message` | SMTP envelope sender and recipient |
 //!
-//! SCO ids are deterministic (see [`crate::sco_id`]), so a value seen in many events is
-//! one SCO; a bundle writer emits it once, after the first observed-data that refers to it.
+//! SCO ids are deterministic (UUIDv5 over the canonical ID-contributing properties, by
+//! `phalanx_stix::deterministic_id`), so a value seen in many events is one SCO; a bundle
+//! writer emits it once, after the first observed-data that refers to it.
 
 use std::net::IpAddr;
 
@@ -24,20 +25,21 @@ use serde_json::{Map, Value, json};
 use crate::config::TelemetryFormat;
 use crate::error::WorkloadError;
 use crate::event::{Body, Event};
-use crate::sco::sco_id;
 use crate::timefmt;
 
-fn sco(sco_type: &str, contributing: Value, extra: Value) -> Result<Value, WorkloadError> {
-    let id = sco_id(sco_type, &contributing)?;
+/// An SCO of `sco_type` with the given properties and its deterministic id.
+fn sco(sco_type: &str, props: Value) -> Result<Value, WorkloadError> {
     let mut obj = Map::new();
     obj.insert("type".into(), sco_type.into());
     obj.insert("spec_version".into(), "2.1".into());
-    obj.insert("id".into(), id.into());
-    for source in [contributing, extra] {
-        if let Value::Object(m) = source {
-            obj.extend(m);
-        }
+    obj.insert("id".into(), Value::Null);
+    if let Value::Object(m) = props {
+        obj.extend(m);
     }
+    let id = phalanx_stix::deterministic_id(&obj).ok_or(WorkloadError::ScoId {
+        sco_type: sco_type.to_owned(),
+    })?;
+    obj.insert("id".into(), id.into());
     Ok(Value::Object(obj))
 }
 
@@ -47,7 +49,7 @@ fn ip_sco(ip: IpAddr) -> Result<Value, WorkloadError> {
     } else {
         "ipv4-addr"
     };
-    sco(ty, json!({ "value": ip.to_string() }), Value::Null)
+    sco(ty, json!({ "value": ip.to_string() }))
 }
 
 fn id_of(v: &Value) -> Value {
@@ -67,12 +69,12 @@ impl Scos {
     }
 
     fn domain(&mut self, name: &str) -> Result<Value, WorkloadError> {
-        Ok(self.push(sco("domain-name", json!({ "value": name }), Value::Null)?))
+        Ok(self.push(sco("domain-name", json!({ "value": name }))?))
     }
 
     fn url(&mut self, host: &str, path: &str) -> Result<Value, WorkloadError> {
         let url = format!("http://{host}{path}");
-        Ok(self.push(sco("url", json!({ "value": url }), Value::Null)?))
+        Ok(self.push(sco("url", json!({ "value": url }))?))
     }
 }
 
@@ -103,7 +105,7 @@ pub fn event_to_stix(
         "dst_port": ev.dst_port,
         "protocols": protocols,
     });
-    scos.push(sco("network-traffic", nt, Value::Null)?);
+    scos.push(sco("network-traffic", nt)?);
 
     match &ev.body {
         Body::Dns(q) => {
@@ -125,19 +127,18 @@ pub fn event_to_stix(
                 scos.domain(&f.http.host)?;
                 scos.url(&f.http.host, &f.http.path)?;
             }
-            let md5 = hex::encode(f.md5);
             scos.push(sco(
                 "file",
-                json!({ "hashes": { "MD5": md5 }, "name": f.name }),
-                json!({ "size": f.size }),
+                json!({
+                    "hashes": {
+                        "MD5": hex::encode(f.md5),
+                        "SHA-1": hex::encode(f.sha1),
+                        "SHA-256": hex::encode(f.sha256),
+                    },
+                    "name": f.name,
+                    "size": f.size,
+                }),
             )?);
-            // The id uses only the preferred hash (MD5); the object carries all three.
-            if let Some(last) = scos.0.last_mut()
-                && let Some(h) = last.get_mut("hashes").and_then(Value::as_object_mut)
-            {
-                h.insert("SHA-1".into(), hex::encode(f.sha1).into());
-                h.insert("SHA-256".into(), hex::encode(f.sha256).into());
-            }
         }
         Body::Tls(t) => {
             scos.domain(&t.sni)?;
@@ -145,14 +146,17 @@ pub fn event_to_stix(
                 let serial = crate::text::colon_hex_upper(&t.serial).to_string();
                 scos.push(sco(
                     "x509-certificate",
-                    json!({ "hashes": { "SHA-1": hex::encode(t.sha1) }, "serial_number": serial }),
-                    json!({ "subject": format!("CN={}", t.subject_cn), "issuer": t.issuer }),
+                    json!({
+                        "hashes": { "SHA-1": hex::encode(t.sha1) },
+                        "serial_number": serial,
+                        "subject": format!("CN={}", t.subject_cn),
+                        "issuer": t.issuer,
+                    }),
                 )?);
             } else {
                 scos.push(sco(
                     "x509-certificate",
                     json!({ "hashes": { "SHA-256": hex::encode(t.sha256) } }),
-                    Value::Null,
                 )?);
             }
         }
@@ -160,25 +164,20 @@ pub fn event_to_stix(
             scos.push(sco(
                 "x509-certificate",
                 json!({ "hashes": { "SHA-1": hex::encode(c.sha1) } }),
-                Value::Null,
             )?);
         }
         Body::Smtp(s) => {
             scos.domain(&s.helo)?;
-            let from = scos.push(sco(
-                "email-addr",
-                json!({ "value": s.mail_from }),
-                Value::Null,
-            )?);
-            let to = scos.push(sco(
-                "email-addr",
-                json!({ "value": s.rcpt_to }),
-                Value::Null,
-            )?);
+            let from = scos.push(sco("email-addr", json!({ "value": s.mail_from }))?);
+            let to = scos.push(sco("email-addr", json!({ "value": s.rcpt_to }))?);
             scos.push(sco(
                 "email-message",
-                json!({ "from_ref": from, "subject": s.subject }),
-                json!({ "is_multipart": false, "to_refs": [to] }),
+                json!({
+                    "is_multipart": false,
+                    "from_ref": from,
+                    "to_refs": [to],
+                    "subject": s.subject,
+                }),
             )?);
         }
         Body::Flow(_) | Body::Alert(_) => {}
@@ -248,6 +247,25 @@ mod tests {
         assert_eq!(od["created"], "2024-03-01T00:00:01.500Z");
         assert_eq!(scos[4]["value"], "http://www.acme.com/");
         assert_eq!(scos[2]["protocols"], json!(["ipv4", "tcp", "http"]));
+    }
+
+    #[test]
+    fn sco_ids_match_python_stix2() {
+        // Ids computed with python-stix2 for the same objects.
+        let (_, scos) =
+            event_to_stix(&http_event(), TelemetryFormat::Eve, "observed-data--x").unwrap();
+        let d = scos.iter().find(|s| s["type"] == "domain-name").unwrap();
+        assert_eq!(d["value"], "www.acme.com");
+        let f = sco(
+            "file",
+            json!({"name": "a.exe", "hashes": {"MD5": "00112233445566778899aabbccddeeff", "SHA-256": "ab".repeat(32)}}),
+        )
+        .unwrap();
+        assert_eq!(f["id"], "file--32ce5a32-5795-5b9f-bd1e-4b4a1125c1ae");
+        let d = sco("domain-name", json!({"value": "example.com"})).unwrap();
+        assert_eq!(d["id"], "domain-name--bedb4899-d24b-5401-bc86-8f6b4cc18ec7");
+        let keys: Vec<_> = d.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["type", "spec_version", "id", "value"]);
     }
 
     #[test]
