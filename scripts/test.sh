@@ -28,7 +28,7 @@ step "Rust tests (cargo test --workspace)"
 cargo test --workspace --locked
 
 step "Interoperability tests (pytest tests/interop)"
-cargo build --locked -p phalanx
+# `cargo test` above built target/debug/phalanx for the integration tests; use that binary.
 PHALANX_BIN="$PWD/target/debug/phalanx" .venv/bin/python -m pytest -q tests/interop
 
 fuzz_seconds="${PHALANX_FUZZ_SECONDS:-20}"
