@@ -16,6 +16,7 @@
 
 mod accounts;
 mod check;
+mod checkpoint;
 mod pool;
 mod read;
 mod schema;
@@ -38,7 +39,7 @@ use pool::ReaderPool;
 /// How long a writer waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Page cache of the writer connection, in KiB.
-const WRITER_CACHE_KIB: i64 = 64 * 1024;
+const WRITER_CACHE_KIB: i64 = 256 * 1024;
 /// Idle reader connections kept open.
 const MAX_IDLE_READERS: usize = 4;
 /// The most values one filter (`ids`, `types`, `spec_versions`, exact
@@ -49,9 +50,11 @@ pub const MAX_FILTER_VALUES: usize = 1000;
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
     readers: ReaderPool,
     clock: Arc<dyn Clock>,
+    // Declared last: dropped after the connections it checkpoints for.
+    checkpointer: checkpoint::Checkpointer,
 }
 
 impl SqliteStore {
@@ -92,11 +95,19 @@ impl SqliteStore {
             });
         }
         schema::migrate(&mut writer)?;
+        writer
+            .pragma_update(None, "wal_autocheckpoint", checkpoint::FALLBACK_PAGES)
+            .and_then(|()| {
+                writer.pragma_update(None, "journal_size_limit", checkpoint::JOURNAL_SIZE_LIMIT)
+            })
+            .ctx("moving WAL checkpoints off the write path")?;
         tracing::debug!(path = %path.display(), "opened SQLite store");
+        let writer = Arc::new(Mutex::new(writer));
         Ok(SqliteStore {
             readers: ReaderPool::new(path.clone(), MAX_IDLE_READERS),
+            checkpointer: checkpoint::Checkpointer::start(Arc::downgrade(&writer)),
             path,
-            writer: Mutex::new(writer),
+            writer,
             clock,
         })
     }
@@ -225,7 +236,10 @@ impl Store for SqliteStore {
 
     fn insert_batch(&self, collection: &str, objects: &[NewObject<'_>]) -> Result<Vec<Outcome>> {
         let mut conn = self.writer();
-        write::insert_batch(&mut conn, self.clock.as_ref(), collection, objects)
+        let outcomes = write::insert_batch(&mut conn, self.clock.as_ref(), collection, objects)?;
+        drop(conn);
+        self.checkpointer.written();
+        Ok(outcomes)
     }
 
     fn query(&self, collection: &str, query: &Query) -> Result<Page<Item>> {
