@@ -451,34 +451,31 @@ impl<'k> Redactor<'k> {
     ) -> Map<String, Value> {
         let mut next = Map::new();
         for (key, mut value) in std::mem::take(map) {
-            let here = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
             let skip = refs::is_reference_key(&key)
                 || (top && matches!(key.as_str(), "type" | "spec_version" | "id"))
                 || (pass == Pass::Pii
                     && (matches!(key.as_str(), "hashes" | "selectors")
                         || (top && matches!(key.as_str(), "created" | "modified"))
                         || (top && is_indicator && key == "pattern")));
-            if !skip {
-                self.walk_value(&mut value, &here, known, pass, out);
-            }
             let new_key = if Identifier::parse(&key).is_ok() && pass == Pass::Pii {
                 None
             } else {
                 self.rewrite_text(&key, known, pass)
             };
-            match new_key {
-                Some(k) => {
-                    out.push(Redaction {
-                        rule: RuleId::PiiRewrite,
-                        path: here,
-                        kind: RedactionKind::Rewritten,
-                    });
-                    next.insert(k, value);
-                }
-                None => {
-                    next.insert(key, value);
-                }
+            // Paths name the key as it is sent, so they never hold a raw value.
+            let key = new_key.clone().unwrap_or(key);
+            let here = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
+            if new_key.is_some() {
+                out.push(Redaction {
+                    rule: RuleId::PiiRewrite,
+                    path: here.clone(),
+                    kind: RedactionKind::Rewritten,
+                });
             }
+            if !skip {
+                self.walk_value(&mut value, &here, known, pass, out);
+            }
+            next.insert(key, value);
         }
         next
     }
