@@ -19,8 +19,9 @@
 //!    ([`RuleId::PiiIndicatorPattern`]). Internal addresses mean nothing on a
 //!    peer's network anyway.
 //! 3. **Text**: every string and dictionary key of every object is scanned,
-//!    in one pass, for the collected raw values (exact text) and for covered
-//!    e-mail and internal addresses (any spelling), which are replaced.
+//!    in one pass, for the collected raw values (their text, ignoring ASCII
+//!    case: `JDOE` is the account `jdoe`) and for covered e-mail and internal
+//!    addresses (any spelling), which are replaced.
 //!    Descriptions, names, external references, custom properties and
 //!    extensions are all covered. Not scanned: `type`, `spec_version`, `id`,
 //!    `created`, `modified`, reference properties (step 4 handles them),
@@ -197,7 +198,7 @@ impl<'k> Redactor<'k> {
         for (i, object) in objects.iter().enumerate() {
             withheld[i] = self.collect(object, &mut known);
         }
-        if let Err(e) = known.build(false) {
+        if let Err(e) = known.build(true) {
             return withhold_all(objects.len(), &format!("the redaction automaton could not be built ({e})"));
         }
         for (i, object) in objects.iter().enumerate() {
@@ -419,7 +420,7 @@ impl<'k> Redactor<'k> {
             for literal in string_literals(&comparison.operator) {
                 if self.detector.email(literal).is_some()
                     || self.detector.internal(literal).is_some()
-                    || known.values.contains_key(literal)
+                    || known.contains_in(literal)
                 {
                     return withhold("compares with a covered value");
                 }
