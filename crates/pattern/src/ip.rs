@@ -10,9 +10,12 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// A normalised CIDR block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Block {
+/// A normalised CIDR block (host bits cleared); an address is the block of
+/// its full length. Public as [`IpBlock`](crate::IpBlock) so that a
+/// multi-pattern index applies exactly the evaluator's `ISSUBSET` and
+/// `ISSUPERSET` rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Block {
     /// Network bits of an IPv4 block and the prefix length (0-32).
     V4(u32, u8),
     /// Network bits of an IPv6 block and the prefix length (0-128).
@@ -20,8 +23,9 @@ pub(crate) enum Block {
 }
 
 impl Block {
-    /// Parses an address or CIDR block, clearing host bits.
-    pub(crate) fn parse(text: &str) -> Result<Block, String> {
+    /// Parses an address or CIDR block, clearing host bits. The error says
+    /// why the text is not one.
+    pub fn parse(text: &str) -> Result<Block, String> {
         let (address, prefix) = match text.split_once('/') {
             Some((address, prefix)) => (address, Some(prefix)),
             None => (text, None),
@@ -57,7 +61,7 @@ impl Block {
 
     /// True when every address of `self` is in `other` (identical blocks
     /// count). Blocks of different families are never related.
-    pub(crate) fn is_subset_of(&self, other: &Block) -> bool {
+    pub fn is_subset_of(&self, other: &Block) -> bool {
         match (*self, *other) {
             (Block::V4(bits, len), Block::V4(other_bits, other_len)) => {
                 len >= other_len && mask_bits_v4(bits, other_len) == other_bits
@@ -70,7 +74,7 @@ impl Block {
     }
 
     /// True for IPv4 blocks.
-    pub(crate) fn is_v4(&self) -> bool {
+    pub fn is_v4(&self) -> bool {
         matches!(self, Block::V4(..))
     }
 }

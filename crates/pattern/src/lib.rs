@@ -172,9 +172,11 @@ pub use ast::{
 pub use check::{Diagnostic, DiagnosticKind, Severity, check};
 pub use compile::{CompiledPattern, DEFAULT_STEP_BUDGET, Semantics};
 pub use error::{CompileError, EvalError, InputError, PatternError};
+pub use ip::Block as IpBlock;
 pub use line::eval_line;
 pub use observation::ObservationSet;
 pub use parser::MAX_NESTING_DEPTH;
+pub use textmatch::TextMatcher;
 
 impl Pattern {
     /// Parses a pattern. The error names the 1-based character column and

@@ -47,6 +47,38 @@ pub(crate) enum Val {
 }
 
 impl Val {
+    /// A copy with every resolved reference moved by `offset` objects.
+    fn shifted(&self, offset: u32) -> Val {
+        match self {
+            Val::Ref(target) => Val::Ref(target.saturating_add(offset)),
+            Val::List(items) => Val::List(items.iter().map(|v| v.shifted(offset)).collect()),
+            Val::Map(entries) => Val::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.shifted(offset)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// Heap bytes held by the value (not counting `self`).
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Val::Str(s) => s.len(),
+            Val::Bin(b) => b.len(),
+            Val::List(items) => items
+                .iter()
+                .map(|v| std::mem::size_of::<Val>() + v.heap_bytes())
+                .sum(),
+            Val::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| std::mem::size_of::<(Box<str>, Val)>() + k.len() + v.heap_bytes())
+                .sum(),
+            Val::Null | Val::Bool(_) | Val::Int(_) | Val::Float(_) | Val::Ref(_) => 0,
+        }
+    }
+
     /// The value under `key` when `self` is a map.
     pub(crate) fn get(&self, key: &str) -> Option<&Val> {
         match self {
@@ -161,6 +193,62 @@ impl ObservationSet {
         self.observations
             .iter()
             .fold(0u64, |sum, o| sum.saturating_add(o.count))
+    }
+
+    /// The earliest `first_observed` and the latest `last_observed`, in
+    /// nanoseconds since the Unix epoch; `None` for an empty set.
+    pub fn time_span(&self) -> Option<(i128, i128)> {
+        let first = self.observations.iter().map(|o| o.first).min()?;
+        let last = self.observations.iter().map(|o| o.last).max()?;
+        Some((first, last))
+    }
+
+    /// One set holding the observations of all `sets`, as if their STIX
+    /// objects had been read together (references still resolve within their
+    /// own observation only). A stateful index keeps one small set per
+    /// observation and merges them to evaluate a pattern over a window.
+    pub fn merge(sets: &[&ObservationSet]) -> ObservationSet {
+        let mut builder = Builder::default();
+        for set in sets {
+            let offset = u32::try_from(builder.objects.len()).unwrap_or(u32::MAX);
+            builder
+                .objects
+                .extend(set.objects.iter().map(|object| Object {
+                    ty: object.ty.clone(),
+                    body: object.body.shifted(offset),
+                }));
+            let mut roots: Vec<Vec<u32>> = vec![Vec::new(); set.observations.len()];
+            for list in set.by_type.values() {
+                for &(observation, object) in list {
+                    if let Some(r) = roots.get_mut(observation as usize) {
+                        r.push(object.saturating_add(offset));
+                    }
+                }
+            }
+            for (observation, mut r) in set.observations.iter().zip(roots) {
+                r.sort_unstable();
+                builder.pending.push((observation.clone(), r));
+            }
+        }
+        builder.finish()
+    }
+
+    /// An estimate of the heap memory the set holds, in bytes (the values,
+    /// keys and indexes, without allocator overhead).
+    pub fn heap_bytes(&self) -> usize {
+        let objects: usize = self
+            .objects
+            .iter()
+            .map(|o| std::mem::size_of::<Object>() + o.ty.len() + o.body.heap_bytes())
+            .sum();
+        let index: usize = self
+            .by_type
+            .iter()
+            .map(|(ty, list)| {
+                std::mem::size_of::<(Box<str>, Vec<(u32, u32)>)>() + ty.len() + list.len() * 8
+            })
+            .sum();
+        objects + index + self.observations.len() * std::mem::size_of::<Observation>()
     }
 }
 

@@ -40,9 +40,11 @@ pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
 }
 
 /// A compiled `LIKE` or `MATCHES` operand: a regex for strings and, when the
-/// pattern converts to octets, one for binary values.
+/// pattern converts to octets, one for binary values. Public so that a
+/// multi-pattern index confirms prefilter candidates with exactly the
+/// evaluator's rules (NFC, DOTALL, anchoring, octet conversion).
 #[derive(Debug, Clone)]
-pub(crate) struct TextMatcher {
+pub struct TextMatcher {
     /// `None` only for a `LIKE` pattern too large to compile: it never matches.
     text: Option<regex::Regex>,
     bytes: Option<regex::bytes::Regex>,
@@ -50,8 +52,9 @@ pub(crate) struct TextMatcher {
 
 impl TextMatcher {
     /// Compiles a `MATCHES` regex. `dotall` is the spec's behaviour; turning
-    /// it off reproduces the reference matcher.
-    pub(crate) fn matches(pattern: &str, dotall: bool) -> Result<TextMatcher, String> {
+    /// it off reproduces the reference matcher. The error explains why the
+    /// regex is invalid.
+    pub fn matches(pattern: &str, dotall: bool) -> Result<TextMatcher, String> {
         let pattern = nfc(pattern);
         let text = regex::RegexBuilder::new(&pattern)
             .dot_matches_new_line(dotall)
@@ -73,7 +76,7 @@ impl TextMatcher {
     /// Compiles a `LIKE` pattern. With `dotall` off (the reference matcher's
     /// behaviour) `%` and `_` do not match line feeds and the end anchor also
     /// matches before a final line feed, as Python's `$` does.
-    pub(crate) fn like(pattern: &str, dotall: bool) -> TextMatcher {
+    pub fn like(pattern: &str, dotall: bool) -> TextMatcher {
         let pattern = nfc(pattern);
         let (any_run, any_one, end) = if dotall {
             ("(?s:.*)", "(?s:.)", r"\z")
@@ -126,14 +129,14 @@ impl TextMatcher {
     }
 
     /// Matches a string value (NFC-normalised first).
-    pub(crate) fn is_match_str(&self, value: &str) -> bool {
+    pub fn is_match_str(&self, value: &str) -> bool {
         self.text
             .as_ref()
             .is_some_and(|regex| regex.is_match(&nfc(value)))
     }
 
     /// Matches a binary value's octets.
-    pub(crate) fn is_match_bytes(&self, value: &[u8]) -> bool {
+    pub fn is_match_bytes(&self, value: &[u8]) -> bool {
         self.bytes
             .as_ref()
             .is_some_and(|regex| regex.is_match(value))
