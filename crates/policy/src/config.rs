@@ -573,7 +573,8 @@ without_confidence = "deny"
         let err = PolicyConfig::from_toml_str(&typo).unwrap_err();
         assert!(err.to_string().contains("allowed_type"), "{err}");
 
-        let bad_id = doc("", "national-csirt").replace(PEER, "indicator--b4bd0ae4-3a8c-4c8e-9d39-7d1c07f9d1f5");
+        let bad_id = doc("", "national-csirt")
+            .replace(PEER, "indicator--b4bd0ae4-3a8c-4c8e-9d39-7d1c07f9d1f5");
         let err = PolicyConfig::from_toml_str(&bad_id).unwrap_err();
         assert!(err.to_string().contains("identity--"), "{err}");
 
@@ -585,7 +586,10 @@ without_confidence = "deny"
     fn cross_field_checks() {
         let hub_member = doc("hub_member = true", "national-csirt");
         let err = PolicyConfig::from_toml_str(&hub_member).unwrap_err();
-        assert!(matches!(err, ConfigError::HubMemberWithoutHub { .. }), "{err}");
+        assert!(
+            matches!(err, ConfigError::HubMemberWithoutHub { .. }),
+            "{err}"
+        );
         assert!(PolicyConfig::from_toml_str(&doc("hub_member = true", "hub")).is_ok());
 
         let too_confident = doc("", "hub").replace("min_confidence = 40", "min_confidence = 140");
@@ -598,7 +602,10 @@ without_confidence = "deny"
         let mut twin = c.peers[0].clone();
         twin.name = "other".into();
         c.peers.push(twin);
-        assert!(matches!(c.validate(), Err(ConfigError::DuplicatePeerIdentity { .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(ConfigError::DuplicatePeerIdentity { .. })
+        ));
 
         let mut c = PolicyConfig::from_toml_str(&doc("", "hub")).unwrap();
         c.peers[0].identity = c.node.id.clone();
@@ -611,7 +618,8 @@ without_confidence = "deny"
 
     #[test]
     fn identity_ids_are_case_insensitive() {
-        let upper = IdentityId::parse(&PEER.to_ascii_uppercase().replace("IDENTITY", "identity")).unwrap();
+        let upper =
+            IdentityId::parse(&PEER.to_ascii_uppercase().replace("IDENTITY", "identity")).unwrap();
         assert_eq!(upper.as_str(), PEER);
         assert!(upper.matches(&PEER.to_ascii_uppercase()));
     }
@@ -624,7 +632,11 @@ without_confidence = "deny"
             ("white", Tlp::Clear),
             ("Green", Tlp::Green),
         ] {
-            assert_eq!(TlpSetting::try_from(text.to_string()).unwrap().0, tlp, "{text}");
+            assert_eq!(
+                TlpSetting::try_from(text.to_string()).unwrap().0,
+                tlp,
+                "{text}"
+            );
         }
         assert!(TlpSetting::try_from("purple".to_string()).is_err());
     }

@@ -71,7 +71,11 @@ pub fn decide(ctx: &DecisionContext<'_>, peer: &PeerPolicy, object: &Value) -> D
 /// to them agree (see [`crate::pii`]). Objects denied for this peer still
 /// take part in the id computation, so no reference in an allowed object
 /// keeps an id derived from a redacted value.
-pub fn decide_batch(node: &NodeContext<'_>, peer: &PeerPolicy, items: &[BatchItem<'_>]) -> BatchDecision {
+pub fn decide_batch(
+    node: &NodeContext<'_>,
+    peer: &PeerPolicy,
+    items: &[BatchItem<'_>],
+) -> BatchDecision {
     let staged: Vec<Stage> = items
         .iter()
         .map(|item| {
@@ -187,41 +191,87 @@ fn deny(rule: RuleId, mut explanation: Explanation, detail: String) -> Stage {
 
 /// The loop, TLP, per-peer and granular rules, in that order.
 fn evaluate(ctx: &DecisionContext<'_>, peer: &PeerPolicy, object: &Value) -> Stage {
-    let id = object.get("id").and_then(Value::as_str).unwrap_or("(no id)");
+    let id = object
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or("(no id)");
     let mut e = Explanation::new(id, &peer.name);
     let Some(object_type) = object.get("type").and_then(Value::as_str) else {
-        return deny(RuleId::InputShape, e, "not a JSON object with a string \"type\"".into());
+        return deny(
+            RuleId::InputShape,
+            e,
+            "not a JSON object with a string \"type\"".into(),
+        );
     };
-    e.push(RuleId::InputShape, Verdict::Pass, format!("a {object_type} object"));
+    e.push(
+        RuleId::InputShape,
+        Verdict::Pass,
+        format!("a {object_type} object"),
+    );
 
     // Loop prevention.
     let me = ctx.node.identity;
     if me.is_self(peer.identity.as_str()) {
-        return deny(RuleId::LoopSelf, e, "the peer is this node; a node never sends to itself".into());
+        return deny(
+            RuleId::LoopSelf,
+            e,
+            "the peer is this node; a node never sends to itself".into(),
+        );
     }
-    e.push(RuleId::LoopSelf, Verdict::Pass, format!("the peer is not this node ({})", me.name));
+    e.push(
+        RuleId::LoopSelf,
+        Verdict::Pass,
+        format!("the peer is not this node ({})", me.name),
+    );
     let origin = ctx.origin(object);
     if peer.identity.matches(&origin.identity) {
-        return deny(RuleId::LoopOrigin, e, format!("the peer originated it ({})", origin.source));
+        return deny(
+            RuleId::LoopOrigin,
+            e,
+            format!("the peer originated it ({})", origin.source),
+        );
     }
     e.push(
         RuleId::LoopOrigin,
         Verdict::Pass,
-        format!("origin {} (from {}) is not the peer", origin.identity, origin.source),
+        format!(
+            "origin {} (from {}) is not the peer",
+            origin.identity, origin.source
+        ),
     );
-    if let Some(hop) = ctx.provenance.hops.iter().position(|h| peer.identity.matches(h)) {
-        return deny(RuleId::LoopProvenance, e, format!("the peer is hop {} of its provenance", hop + 1));
+    if let Some(hop) = ctx
+        .provenance
+        .hops
+        .iter()
+        .position(|h| peer.identity.matches(h))
+    {
+        return deny(
+            RuleId::LoopProvenance,
+            e,
+            format!("the peer is hop {} of its provenance", hop + 1),
+        );
     }
     e.push(
         RuleId::LoopProvenance,
         Verdict::Pass,
-        format!("the peer is not among its {} provenance hop(s)", ctx.provenance.hops.len()),
+        format!(
+            "the peer is not among its {} provenance hop(s)",
+            ctx.provenance.hops.len()
+        ),
     );
     match ctx.provenance.sender() {
         Some(sender) if peer.identity.matches(sender) => {
-            return deny(RuleId::LoopSender, e, "the peer sent it to this node".into());
+            return deny(
+                RuleId::LoopSender,
+                e,
+                "the peer sent it to this node".into(),
+            );
         }
-        Some(sender) => e.push(RuleId::LoopSender, Verdict::Pass, format!("received from {sender}, not the peer")),
+        Some(sender) => e.push(
+            RuleId::LoopSender,
+            Verdict::Pass,
+            format!("received from {sender}, not the peer"),
+        ),
         None => e.push(RuleId::LoopSender, Verdict::Skip, "created at this node"),
     }
 
@@ -248,7 +298,11 @@ fn evaluate(ctx: &DecisionContext<'_>, peer: &PeerPolicy, object: &Value) -> Sta
             format!(
                 "{} ({source}); {}",
                 level.label(),
-                if originated_here { "originated here" } else { "received: this node is not the originator" }
+                if originated_here {
+                    "originated here"
+                } else {
+                    "received: this node is not the originator"
+                }
             ),
         );
         let v = tlp::evaluate(level, facts);
@@ -261,7 +315,10 @@ fn evaluate(ctx: &DecisionContext<'_>, peer: &PeerPolicy, object: &Value) -> Sta
 
     // Per-peer rules.
     if let Some(rule) = peer_rules::evaluate(peer, object, object_type, &origin.identity, &mut e) {
-        return Stage::Denied { rule, explanation: e };
+        return Stage::Denied {
+            rule,
+            explanation: e,
+        };
     }
 
     // Granular markings.
@@ -281,11 +338,19 @@ fn evaluate(ctx: &DecisionContext<'_>, peer: &PeerPolicy, object: &Value) -> Sta
         }
     }
     if marked.is_empty() {
-        e.push(RuleId::GranularRedact, Verdict::Skip, "no granular TLP markings");
+        e.push(
+            RuleId::GranularRedact,
+            Verdict::Skip,
+            "no granular TLP markings",
+        );
     }
     if remove.is_empty() {
         if !marked.is_empty() {
-            e.push(RuleId::GranularRedact, Verdict::Pass, "every granularly marked property may go to the peer");
+            e.push(
+                RuleId::GranularRedact,
+                Verdict::Pass,
+                "every granularly marked property may go to the peer",
+            );
         }
         return Stage::Passed {
             value: None,
@@ -304,14 +369,20 @@ fn evaluate(ctx: &DecisionContext<'_>, peer: &PeerPolicy, object: &Value) -> Sta
         return deny(
             RuleId::GranularRequired,
             e,
-            format!("property {required:?} is marked {labels:?} for this peer and STIX requires it"),
+            format!(
+                "property {required:?} is marked {labels:?} for this peer and STIX requires it"
+            ),
         );
     }
     if removal.object != *object
         && phalanx_stix::validate(object).is_ok()
         && let Err(problems) = phalanx_stix::validate(&removal.object)
     {
-        let first = problems.iter().find(|p| p.is_error()).map(|p| p.to_string()).unwrap_or_default();
+        let first = problems
+            .iter()
+            .find(|p| p.is_error())
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         return deny(
             RuleId::GranularRequired,
             e,
@@ -321,7 +392,10 @@ fn evaluate(ctx: &DecisionContext<'_>, peer: &PeerPolicy, object: &Value) -> Sta
     e.push(
         RuleId::GranularRedact,
         Verdict::Redact,
-        format!("removed {} path(s) marked {labels:?}", removal.removed.len()),
+        format!(
+            "removed {} path(s) marked {labels:?}",
+            removal.removed.len()
+        ),
     );
     let redactions = removal
         .removed

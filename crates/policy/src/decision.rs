@@ -75,7 +75,9 @@ impl Decision {
         let _ = writeln!(
             out,
             "{} -> peer {:?}: {verdict} by rule {}",
-            e.object_id, e.peer, self.rule()
+            e.object_id,
+            e.peer,
+            self.rule()
         );
         for (i, step) in e.steps.iter().enumerate() {
             let mark = if step.rule == self.rule() && step.verdict.is_final() {
@@ -152,7 +154,11 @@ impl fmt::Display for Redaction {
             RedactionKind::ReferenceRewritten => "reference rewritten to a new id".to_string(),
             RedactionKind::IdRewritten { from, to } => format!("id {from} -> {to}"),
         };
-        let path = if self.path.is_empty() { "(object)" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "(object)"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {what} [{}]", self.rule)
     }
 }

@@ -50,13 +50,17 @@ pub enum ConfigError {
         identity: String,
     },
     /// A peer has this node's identity (or one it represents).
-    #[error("peer {name:?} has this node's own identity; a node never shares with itself, remove the entry")]
+    #[error(
+        "peer {name:?} has this node's own identity; a node never shares with itself, remove the entry"
+    )]
     PeerIsSelf {
         /// The peer's name.
         name: String,
     },
     /// `hub_member` on a node that is not a hub.
-    #[error("peer {name:?} sets hub_member, but this node's role is {role}, not hub; remove hub_member or set role = \"hub\"")]
+    #[error(
+        "peer {name:?} sets hub_member, but this node's role is {role}, not hub; remove hub_member or set role = \"hub\""
+    )]
     HubMemberWithoutHub {
         /// The peer's name.
         name: String,
@@ -72,7 +76,9 @@ pub enum ConfigError {
         value: u8,
     },
     /// A PII rule pseudonymises but no key reference is configured.
-    #[error("a [sharing.pii] rule pseudonymises values but [sharing] has no pseudonym_key_ref; name where the key is kept")]
+    #[error(
+        "a [sharing.pii] rule pseudonymises values but [sharing] has no pseudonym_key_ref; name where the key is kept"
+    )]
     MissingKeyRef,
     /// The pseudonymisation key is too short.
     #[error("the pseudonymisation key has {len} bytes; use at least {min} random bytes")]

@@ -164,7 +164,12 @@ pub(crate) fn remove(object: &Value, paths: &[Path]) -> Removal {
 
 /// Marks `path` removed when requested or when it is a non-empty container
 /// all of whose content is removed. The root is never removed.
-fn mark(value: &Value, path: &mut Path, requested: &BTreeSet<&Path>, removed: &mut BTreeSet<Path>) -> bool {
+fn mark(
+    value: &Value,
+    path: &mut Path,
+    requested: &BTreeSet<&Path>,
+    removed: &mut BTreeSet<Path>,
+) -> bool {
     if !path.is_empty() && requested.contains(path) {
         removed.insert(path.clone());
         return true;
@@ -279,7 +284,9 @@ fn rewrite_markings(original: &Value, removed: &BTreeSet<Path>) -> Option<Value>
             let kept: Vec<Value> = selectors
                 .iter()
                 .filter_map(|s| match s.as_str().and_then(parse_selector) {
-                    Some(path) => map_path(&path, removed).map(|p| Value::String(print_selector(&p))),
+                    Some(path) => {
+                        map_path(&path, removed).map(|p| Value::String(print_selector(&p)))
+                    }
                     None => Some(s.clone()),
                 })
                 .collect();
@@ -306,7 +313,14 @@ mod tests {
     #[test]
     fn selectors_parse_and_print() {
         let p = sel("external_references.[1].url");
-        assert_eq!(p, vec![Seg::Key("external_references".into()), Seg::Index(1), Seg::Key("url".into())]);
+        assert_eq!(
+            p,
+            vec![
+                Seg::Key("external_references".into()),
+                Seg::Index(1),
+                Seg::Key("url".into())
+            ]
+        );
         assert_eq!(print_selector(&p), "external_references.[1].url");
         assert_eq!(pointer(&p), "/external_references/1/url");
         assert!(parse_selector("a..b").is_none());
@@ -329,8 +343,14 @@ mod tests {
         let r = remove(&object, &[sel("labels.[0]"), sel("description")]);
         assert_eq!(r.object["labels"], json!(["b", "c"]));
         assert!(r.object.get("description").is_none());
-        assert_eq!(r.object["granular_markings"], json!([{"selectors": ["labels.[1]"], "marking_ref": green}]));
-        assert_eq!(r.removed, vec!["/description".to_string(), "/labels/0".to_string()]);
+        assert_eq!(
+            r.object["granular_markings"],
+            json!([{"selectors": ["labels.[1]"], "marking_ref": green}])
+        );
+        assert_eq!(
+            r.removed,
+            vec!["/description".to_string(), "/labels/0".to_string()]
+        );
         assert_eq!(r.removed_top_level, vec!["description".to_string()]);
     }
 

@@ -37,6 +37,28 @@ fn labels(object: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
+/// What the per-peer rules read about one object.
+struct Facts<'a> {
+    object: &'a Value,
+    object_type: &'a str,
+    origin: &'a str,
+    labels: Vec<&'a str>,
+    sectors: Vec<&'a str>,
+}
+
+type Check = fn(&PeerPolicy, &Facts<'_>) -> (Verdict, String);
+
+/// The rules in evaluation order: deny lists first, then restrictions.
+const RULES: [(RuleId, Check); 7] = [
+    (RuleId::PeerOriginatorsDenied, originators_denied),
+    (RuleId::PeerLabelsDenied, labels_denied),
+    (RuleId::PeerAllowedTypes, allowed_types),
+    (RuleId::PeerOriginatorsAllowed, originators_allowed),
+    (RuleId::PeerLabelsRequired, labels_required),
+    (RuleId::PeerMinConfidence, min_confidence),
+    (RuleId::PeerSectors, sectors),
+];
+
 /// Runs the per-peer rules in order, recording each in `trace`. Returns the
 /// rule that denied, or `None` when all passed.
 pub(crate) fn evaluate(
@@ -46,117 +68,173 @@ pub(crate) fn evaluate(
     origin: &str,
     trace: &mut Explanation,
 ) -> Option<RuleId> {
-    let mut step = |rule: RuleId, verdict: Verdict, detail: String| -> Option<RuleId> {
+    let facts = Facts {
+        object,
+        object_type,
+        origin,
+        labels: labels(object),
+        sectors: object_sectors(object),
+    };
+    for (rule, check) in RULES {
+        let (verdict, detail) = check(peer, &facts);
         trace.push(rule, verdict, detail);
-        (verdict == Verdict::Deny).then_some(rule)
-    };
-    let object_labels = labels(object);
-
-    // 1. Originators denied.
-    let r = if peer.originators_denied.iter().any(|d| d.matches(origin)) {
-        step(RuleId::PeerOriginatorsDenied, Verdict::Deny, format!("the peer refuses objects originated by {origin}"))
-    } else if peer.originators_denied.is_empty() {
-        step(RuleId::PeerOriginatorsDenied, Verdict::Skip, "no originators denied".into())
-    } else {
-        step(RuleId::PeerOriginatorsDenied, Verdict::Pass, format!("originator {origin} is not denied"))
-    };
-    if r.is_some() {
-        return r;
+        if verdict == Verdict::Deny {
+            return Some(rule);
+        }
     }
+    None
+}
 
-    // 2. Labels denied.
-    let denied: Vec<&str> = object_labels
+fn originators_denied(peer: &PeerPolicy, f: &Facts<'_>) -> (Verdict, String) {
+    if peer.originators_denied.is_empty() {
+        (Verdict::Skip, "no originators denied".into())
+    } else if peer.originators_denied.iter().any(|d| d.matches(f.origin)) {
+        (
+            Verdict::Deny,
+            format!("the peer refuses objects originated by {}", f.origin),
+        )
+    } else {
+        (
+            Verdict::Pass,
+            format!("originator {} is not denied", f.origin),
+        )
+    }
+}
+
+fn labels_denied(peer: &PeerPolicy, f: &Facts<'_>) -> (Verdict, String) {
+    let denied: Vec<&str> = f
+        .labels
         .iter()
         .copied()
         .filter(|l| peer.labels_denied.iter().any(|d| d == l))
         .collect();
-    let r = if !denied.is_empty() {
-        step(RuleId::PeerLabelsDenied, Verdict::Deny, format!("the object carries denied label(s) {denied:?}"))
-    } else if peer.labels_denied.is_empty() {
-        step(RuleId::PeerLabelsDenied, Verdict::Skip, "no labels denied".into())
+    if peer.labels_denied.is_empty() {
+        (Verdict::Skip, "no labels denied".into())
+    } else if denied.is_empty() {
+        (Verdict::Pass, "no denied label present".into())
     } else {
-        step(RuleId::PeerLabelsDenied, Verdict::Pass, "no denied label present".into())
-    };
-    if r.is_some() {
-        return r;
+        (
+            Verdict::Deny,
+            format!("the object carries denied label(s) {denied:?}"),
+        )
     }
+}
 
-    // 3. Allowed types.
-    let r = if peer.allowed_types.is_empty() {
-        step(RuleId::PeerAllowedTypes, Verdict::Skip, "every type allowed".into())
-    } else if peer.allowed_types.iter().any(|t| t == object_type) {
-        step(RuleId::PeerAllowedTypes, Verdict::Pass, format!("type {object_type} is allowed"))
+fn allowed_types(peer: &PeerPolicy, f: &Facts<'_>) -> (Verdict, String) {
+    let t = f.object_type;
+    if peer.allowed_types.is_empty() {
+        (Verdict::Skip, "every type allowed".into())
+    } else if peer.allowed_types.iter().any(|a| a == t) {
+        (Verdict::Pass, format!("type {t} is allowed"))
     } else {
-        step(RuleId::PeerAllowedTypes, Verdict::Deny, format!("type {object_type} is not among the peer's allowed types {:?}", peer.allowed_types))
-    };
-    if r.is_some() {
-        return r;
+        let allowed = &peer.allowed_types;
+        (
+            Verdict::Deny,
+            format!("type {t} is not among the peer's allowed types {allowed:?}"),
+        )
     }
+}
 
-    // 4. Originators allowed.
-    let r = if peer.originators_allowed.is_empty() {
-        step(RuleId::PeerOriginatorsAllowed, Verdict::Skip, "every originator allowed".into())
-    } else if peer.originators_allowed.iter().any(|a| a.matches(origin)) {
-        step(RuleId::PeerOriginatorsAllowed, Verdict::Pass, format!("originator {origin} is allowed"))
+fn originators_allowed(peer: &PeerPolicy, f: &Facts<'_>) -> (Verdict, String) {
+    if peer.originators_allowed.is_empty() {
+        (Verdict::Skip, "every originator allowed".into())
+    } else if peer.originators_allowed.iter().any(|a| a.matches(f.origin)) {
+        (Verdict::Pass, format!("originator {} is allowed", f.origin))
     } else {
-        step(RuleId::PeerOriginatorsAllowed, Verdict::Deny, format!("originator {origin} is not among the peer's allowed originators"))
-    };
-    if r.is_some() {
-        return r;
+        (
+            Verdict::Deny,
+            format!(
+                "originator {} is not among the peer's allowed originators",
+                f.origin
+            ),
+        )
     }
+}
 
-    // 5. Labels required.
+fn labels_required(peer: &PeerPolicy, f: &Facts<'_>) -> (Verdict, String) {
     let missing: Vec<&str> = peer
         .labels_required
         .iter()
         .map(String::as_str)
-        .filter(|l| !object_labels.contains(l))
+        .filter(|l| !f.labels.contains(l))
         .collect();
-    let r = if peer.labels_required.is_empty() {
-        step(RuleId::PeerLabelsRequired, Verdict::Skip, "no labels required".into())
+    if peer.labels_required.is_empty() {
+        (Verdict::Skip, "no labels required".into())
     } else if missing.is_empty() {
-        step(RuleId::PeerLabelsRequired, Verdict::Pass, "every required label present".into())
+        (Verdict::Pass, "every required label present".into())
     } else {
-        step(RuleId::PeerLabelsRequired, Verdict::Deny, format!("required label(s) {missing:?} missing"))
-    };
-    if r.is_some() {
-        return r;
+        (
+            Verdict::Deny,
+            format!("required label(s) {missing:?} missing"),
+        )
     }
+}
 
-    // 6. Minimum confidence.
-    let subject_to_confidence = matches!(
-        phalanx_stix::types::kind_of(object_type),
+fn min_confidence(peer: &PeerPolicy, f: &Facts<'_>) -> (Verdict, String) {
+    let Some(min) = peer.min_confidence else {
+        return (Verdict::Skip, "no minimum confidence".into());
+    };
+    let subject = matches!(
+        phalanx_stix::types::kind_of(f.object_type),
         ObjectKind::Sdo | ObjectKind::Sro | ObjectKind::Custom
     );
-    let r = match (peer.min_confidence, subject_to_confidence) {
-        (None, _) => step(RuleId::PeerMinConfidence, Verdict::Skip, "no minimum confidence".into()),
-        (Some(_), false) => step(RuleId::PeerMinConfidence, Verdict::Skip, format!("{object_type} objects carry no confidence")),
-        (Some(min), true) => match object.get("confidence").and_then(Value::as_i64) {
-            Some(c) if c >= i64::from(min) => step(RuleId::PeerMinConfidence, Verdict::Pass, format!("confidence {c} >= {min}")),
-            Some(c) => step(RuleId::PeerMinConfidence, Verdict::Deny, format!("confidence {c} < the peer's minimum {min}")),
-            None => match peer.without_confidence {
-                WhenMissing::Allow => step(RuleId::PeerMinConfidence, Verdict::Pass, "no confidence; the peer accepts unspecified confidence".into()),
-                WhenMissing::Deny => step(RuleId::PeerMinConfidence, Verdict::Deny, "no confidence; the peer refuses unspecified confidence".into()),
-            },
-        },
-    };
-    if r.is_some() {
-        return r;
+    if !subject {
+        return (
+            Verdict::Skip,
+            format!("{} objects carry no confidence", f.object_type),
+        );
     }
+    match (
+        f.object.get("confidence").and_then(Value::as_i64),
+        peer.without_confidence,
+    ) {
+        (Some(c), _) if c >= i64::from(min) => (Verdict::Pass, format!("confidence {c} >= {min}")),
+        (Some(c), _) => (
+            Verdict::Deny,
+            format!("confidence {c} < the peer's minimum {min}"),
+        ),
+        (None, WhenMissing::Allow) => (
+            Verdict::Pass,
+            "no confidence; the peer accepts unspecified confidence".into(),
+        ),
+        (None, WhenMissing::Deny) => (
+            Verdict::Deny,
+            "no confidence; the peer refuses unspecified confidence".into(),
+        ),
+    }
+}
 
-    // 7. Sectors.
-    let sectors = object_sectors(object);
-    let r = if peer.sectors.is_empty() {
-        step(RuleId::PeerSectors, Verdict::Skip, "no sector filter".into())
-    } else if sectors.is_empty() {
-        match peer.without_sectors {
-            WhenMissing::Allow => step(RuleId::PeerSectors, Verdict::Pass, "the object names no sector; sector-neutral objects go".into()),
-            WhenMissing::Deny => step(RuleId::PeerSectors, Verdict::Deny, "the object names no sector; the peer takes only its sectors".into()),
-        }
-    } else if let Some(shared) = sectors.iter().find(|s| peer.sectors.iter().any(|p| p == *s)) {
-        step(RuleId::PeerSectors, Verdict::Pass, format!("sector {shared} is one of the peer's"))
-    } else {
-        step(RuleId::PeerSectors, Verdict::Deny, format!("sectors {sectors:?} share nothing with the peer's {:?}", peer.sectors))
-    };
-    r
+fn sectors(peer: &PeerPolicy, f: &Facts<'_>) -> (Verdict, String) {
+    if peer.sectors.is_empty() {
+        return (Verdict::Skip, "no sector filter".into());
+    }
+    if f.sectors.is_empty() {
+        return match peer.without_sectors {
+            WhenMissing::Allow => (
+                Verdict::Pass,
+                "the object names no sector; sector-neutral objects go".into(),
+            ),
+            WhenMissing::Deny => (
+                Verdict::Deny,
+                "the object names no sector; the peer takes only its sectors".into(),
+            ),
+        };
+    }
+    match f
+        .sectors
+        .iter()
+        .find(|s| peer.sectors.iter().any(|p| p == *s))
+    {
+        Some(shared) => (
+            Verdict::Pass,
+            format!("sector {shared} is one of the peer's"),
+        ),
+        None => (
+            Verdict::Deny,
+            format!(
+                "sectors {:?} share nothing with the peer's {:?}",
+                f.sectors, peer.sectors
+            ),
+        ),
+    }
 }

@@ -92,12 +92,11 @@ impl PseudonymKey {
         }
         // HMAC accepts keys of any length; the error branch is unreachable
         // but is mapped rather than unwrapped.
-        let mac = <Hmac<Sha256> as Mac>::new_from_slice(bytes).map_err(|_| {
-            ConfigError::ShortKey {
+        let mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(bytes).map_err(|_| ConfigError::ShortKey {
                 len: bytes.len(),
                 min: Self::MIN_LEN,
-            }
-        })?;
+            })?;
         Ok(PseudonymKey {
             mac,
             len: bytes.len(),
@@ -205,7 +204,10 @@ mod tests {
         ));
         let k = PseudonymKey::new(b"0123456789abcdef-secret").unwrap();
         let shown = format!("{k:?}");
-        assert!(!shown.contains("secret") && !shown.contains("0123"), "{shown}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("0123"),
+            "{shown}"
+        );
         assert!(shown.contains("23 bytes"));
     }
 }

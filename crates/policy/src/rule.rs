@@ -161,7 +161,11 @@ mod tests {
         assert_eq!(ids.len(), RuleId::ALL.len());
         for id in ids {
             assert!(id.contains('.'), "{id}");
-            assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'-'), "{id}");
+            assert!(
+                id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'-'),
+                "{id}"
+            );
         }
     }
 }

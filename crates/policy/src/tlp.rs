@@ -28,7 +28,10 @@ pub const RECIPIENTS_PROPERTY: &str = "x_phalanx_recipient_refs";
 pub fn effective_level(object: &Value, defaults: &SharingDefaults) -> (Tlp, &'static str) {
     match object.as_object().and_then(phalanx_stix::tlp_of) {
         Some(tlp) => (tlp, "object_marking_refs"),
-        None => (defaults.unmarked_tlp.0, "no TLP marking: the configured default"),
+        None => (
+            defaults.unmarked_tlp.0,
+            "no TLP marking: the configured default",
+        ),
     }
 }
 
@@ -78,17 +81,17 @@ pub(crate) fn evaluate(level: Tlp, facts: TlpFacts<'_>) -> TlpVerdict {
     let peer = facts.peer;
     let trust = peer.trust.as_str();
     match level {
-        Tlp::Clear => verdict(
-            RuleId::TlpClear,
-            true,
-            "TLP:CLEAR may go to anyone".into(),
-        ),
+        Tlp::Clear => verdict(RuleId::TlpClear, true, "TLP:CLEAR may go to anyone".into()),
         Tlp::Green if facts.originated_here => {
             let ok = peer.trust.in_green_community();
             let detail = if ok {
-                format!("this node originated it and the peer's trust {trust} is inside the GREEN community")
+                format!(
+                    "this node originated it and the peer's trust {trust} is inside the GREEN community"
+                )
             } else {
-                format!("the peer's trust is {trust}: outside the GREEN community (member or partner)")
+                format!(
+                    "the peer's trust is {trust}: outside the GREEN community (member or partner)"
+                )
             };
             verdict(RuleId::TlpGreenOriginator, ok, detail)
         }
@@ -109,7 +112,9 @@ pub(crate) fn evaluate(level: Tlp, facts: TlpFacts<'_>) -> TlpVerdict {
             } else if !peer.trust.in_green_community() {
                 (
                     false,
-                    format!("the peer is a hub member but its trust is {trust}: outside the GREEN community"),
+                    format!(
+                        "the peer is a hub member but its trust is {trust}: outside the GREEN community"
+                    ),
                 )
             } else {
                 (
@@ -129,7 +134,10 @@ pub(crate) fn evaluate(level: Tlp, facts: TlpFacts<'_>) -> TlpVerdict {
                 verdict(
                     rule,
                     true,
-                    format!("this node originated it; {} goes to direct peers", level.label()),
+                    format!(
+                        "this node originated it; {} goes to direct peers",
+                        level.label()
+                    ),
                 )
             } else {
                 verdict(
@@ -184,7 +192,12 @@ mod tests {
     const PEER: &str = "identity--b4bd0ae4-3a8c-4c8e-9d39-7d1c07f9d1f5";
 
     fn peer(trust: Trust, hub_member: bool) -> PeerPolicy {
-        let mut p = PeerPolicy::new("p", IdentityId::parse(PEER).unwrap(), Role::NationalCsirt, trust);
+        let mut p = PeerPolicy::new(
+            "p",
+            IdentityId::parse(PEER).unwrap(),
+            Role::NationalCsirt,
+            trust,
+        );
         p.hub_member = hub_member;
         p
     }
@@ -192,7 +205,8 @@ mod tests {
     #[test]
     fn effective_level_takes_the_most_restrictive_or_the_default() {
         let defaults = SharingDefaults::default();
-        let marked = json!({"object_marking_refs": [Tlp::Green.marking_id(), Tlp::Red.marking_id()]});
+        let marked =
+            json!({"object_marking_refs": [Tlp::Green.marking_id(), Tlp::Red.marking_id()]});
         assert_eq!(effective_level(&marked, &defaults).0, Tlp::Red);
         // TLP 1.0 AMBER id.
         let tlp1 = json!({"object_marking_refs": ["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"]});
@@ -217,17 +231,27 @@ mod tests {
         let received = evaluate(Tlp::Red, facts(false));
         assert_eq!(received.rule, RuleId::TlpRedNoRedistribution);
         assert!(!received.allowed);
-        let unnamed = json!({RECIPIENTS_PROPERTY: ["identity--00000000-0000-4000-8000-000000000000"]});
+        let unnamed =
+            json!({RECIPIENTS_PROPERTY: ["identity--00000000-0000-4000-8000-000000000000"]});
         let v = evaluate(
             Tlp::Red,
-            TlpFacts { originated_here: true, node_role: Role::Hub, peer: &p, object: &unnamed },
+            TlpFacts {
+                originated_here: true,
+                node_role: Role::Hub,
+                peer: &p,
+                object: &unnamed,
+            },
         );
         assert!(!v.allowed && v.rule == RuleId::TlpRedRecipients);
     }
 
     #[test]
     fn standard_definitions_are_recognised() {
-        assert!(is_standard_tlp_definition(&Value::Object(Tlp::Red.marking_definition())));
-        assert!(!is_standard_tlp_definition(&json!({"type": "marking-definition", "id": "marking-definition--00000000-0000-4000-8000-000000000000"})));
+        assert!(is_standard_tlp_definition(&Value::Object(
+            Tlp::Red.marking_definition()
+        )));
+        assert!(!is_standard_tlp_definition(
+            &json!({"type": "marking-definition", "id": "marking-definition--00000000-0000-4000-8000-000000000000"})
+        ));
     }
 }

@@ -18,15 +18,42 @@ use serde_json::{Value, json};
 
 /// The TLP marking ids this test knows, with their level (TLP 2.0 and 1.0).
 const MARKINGS: &[(&str, Tlp)] = &[
-    ("marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", Tlp::Clear),
-    ("marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", Tlp::Green),
-    ("marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", Tlp::Amber),
-    ("marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", Tlp::AmberStrict),
-    ("marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", Tlp::Red),
-    ("marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", Tlp::Clear),
-    ("marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", Tlp::Green),
-    ("marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", Tlp::Amber),
-    ("marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", Tlp::Red),
+    (
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        Tlp::Clear,
+    ),
+    (
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        Tlp::Green,
+    ),
+    (
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        Tlp::Amber,
+    ),
+    (
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+        Tlp::AmberStrict,
+    ),
+    (
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+        Tlp::Red,
+    ),
+    (
+        "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+        Tlp::Clear,
+    ),
+    (
+        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+        Tlp::Green,
+    ),
+    (
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+        Tlp::Amber,
+    ),
+    (
+        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+        Tlp::Red,
+    ),
 ];
 const STATEMENT: &str = "marking-definition--00000000-0000-4000-8000-0000000000aa";
 
@@ -40,7 +67,12 @@ fn tlp() -> impl Strategy<Value = Tlp> {
 }
 
 fn role() -> impl Strategy<Value = Role> {
-    prop::sample::select(vec![Role::NationalCsirt, Role::Hub, Role::CriticalInfrastructure, Role::Partner])
+    prop::sample::select(vec![
+        Role::NationalCsirt,
+        Role::Hub,
+        Role::CriticalInfrastructure,
+        Role::Partner,
+    ])
 }
 
 fn trust() -> impl Strategy<Value = Trust> {
@@ -153,7 +185,12 @@ fn level_of(object: &Value, unmarked: Tlp) -> Tlp {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|m| MARKINGS.iter().find(|(id, _)| Some(*id) == m.as_str()).map(|(_, l)| *l))
+        .filter_map(|m| {
+            MARKINGS
+                .iter()
+                .find(|(id, _)| Some(*id) == m.as_str())
+                .map(|(_, l)| *l)
+        })
         .max()
         .unwrap_or(unmarked)
 }
@@ -215,8 +252,8 @@ proptest! {
             let g = MARKINGS.iter().find(|(id, _)| *id == m).unwrap().1;
             let may = match g {
                 Tlp::Clear => true,
-                Tlp::Green => (originated_here && s.peer.trust != Trust::External)
-                    || (!originated_here && s.node_role == Role::Hub && s.peer.hub_member && s.peer.trust != Trust::External),
+                Tlp::Green => s.peer.trust != Trust::External
+                    && (originated_here || (s.node_role == Role::Hub && s.peer.hub_member)),
                 Tlp::Amber | Tlp::AmberStrict => originated_here,
                 Tlp::Red => originated_here && recipients.contains(&peer_id.as_str()),
             };
@@ -248,7 +285,11 @@ struct PiiCase {
 }
 
 fn action() -> impl Strategy<Value = PiiAction> {
-    prop::sample::select(vec![PiiAction::Keep, PiiAction::Pseudonymise, PiiAction::Drop])
+    prop::sample::select(vec![
+        PiiAction::Keep,
+        PiiAction::Pseudonymise,
+        PiiAction::Drop,
+    ])
 }
 
 prop_compose! {
@@ -269,16 +310,34 @@ prop_compose! {
 
 impl PiiCase {
     fn internal4_text(&self) -> Vec<String> {
-        self.internal4.iter().map(|(a, b, c)| format!("10.{a}.{b}.{c}")).collect()
+        self.internal4
+            .iter()
+            .map(|(a, b, c)| format!("10.{a}.{b}.{c}"))
+            .collect()
     }
     fn internal6_text(&self) -> Vec<String> {
-        self.internal6.iter().map(|(a, b)| format!("fd00:abcd::{a:x}:{b:x}")).collect()
+        self.internal6
+            .iter()
+            .map(|(a, b)| format!("fd00:abcd::{a:x}:{b:x}"))
+            .collect()
     }
     fn victim_emails(&self) -> Vec<String> {
-        self.victims.iter().map(|(l, sub)| if *sub { format!("{l}@Soc.Ministry.example") } else { format!("{l}@ministry.example") }).collect()
+        self.victims
+            .iter()
+            .map(|(l, sub)| {
+                if *sub {
+                    format!("{l}@Soc.Ministry.example")
+                } else {
+                    format!("{l}@ministry.example")
+                }
+            })
+            .collect()
     }
     fn other_emails(&self) -> Vec<String> {
-        self.others.iter().map(|l| format!("{l}@partner.example")).collect()
+        self.others
+            .iter()
+            .map(|l| format!("{l}@partner.example"))
+            .collect()
     }
 
     /// Raw values the rules must keep in the node.
@@ -304,7 +363,11 @@ impl PiiCase {
         PiiRules {
             emails: EmailRule {
                 action: self.email_action,
-                domains: if self.domains_listed { vec!["ministry.example".into()] } else { Vec::new() },
+                domains: if self.domains_listed {
+                    vec!["ministry.example".into()]
+                } else {
+                    Vec::new()
+                },
             },
             user_accounts: self.account_action,
             internal_ranges: vec!["10.0.0.0/8".parse().unwrap(), "fd00::/8".parse().unwrap()],
@@ -313,27 +376,52 @@ impl PiiCase {
     }
 
     fn batch(&self) -> Vec<Value> {
-        let clear = |mut o: Value| { o["object_marking_refs"] = json!([Tlp::Clear.marking_id()]); o };
+        let clear = |mut o: Value| {
+            o["object_marking_refs"] = json!([Tlp::Clear.marking_id()]);
+            o
+        };
         let mut scos = Vec::new();
-        for v in self.internal4_text() { scos.push(clear(sco("ipv4-addr", json!({"value": v})))); }
-        for v in &self.external4 { scos.push(clear(sco("ipv4-addr", json!({"value": format!("203.0.113.{v}")})))); }
-        for v in self.internal6_text() { scos.push(clear(sco("ipv6-addr", json!({"value": v})))); }
+        for v in self.internal4_text() {
+            scos.push(clear(sco("ipv4-addr", json!({"value": v}))));
+        }
+        for v in &self.external4 {
+            scos.push(clear(sco(
+                "ipv4-addr",
+                json!({"value": format!("203.0.113.{v}")}),
+            )));
+        }
+        for v in self.internal6_text() {
+            scos.push(clear(sco("ipv6-addr", json!({"value": v}))));
+        }
         for v in self.victim_emails().into_iter().chain(self.other_emails()) {
             scos.push(clear(sco("email-addr", json!({"value": v}))));
         }
         for a in &self.accounts {
-            scos.push(clear(sco("user-account", json!({"user_id": a, "account_login": format!("{a}-adm"), "account_type": "unix"}))));
+            scos.push(clear(sco(
+                "user-account",
+                json!({"user_id": a, "account_login": format!("{a}-adm"), "account_type": "unix"}),
+            )));
         }
         let pick = |i: usize| &scos[self.picks[i % self.picks.len()] % scos.len()];
-        let addrs: Vec<&Value> = scos.iter().filter(|o| o["type"] == "ipv4-addr" || o["type"] == "ipv6-addr").collect();
+        let addrs: Vec<&Value> = scos
+            .iter()
+            .filter(|o| o["type"] == "ipv4-addr" || o["type"] == "ipv6-addr")
+            .collect();
         let mut out = scos.clone();
         if addrs.len() >= 2 {
-            let t = clear(sco("network-traffic", json!({"src_ref": addrs[0]["id"], "dst_ref": addrs[addrs.len() - 1]["id"], "protocols": ["tcp"]})));
+            let t = clear(sco(
+                "network-traffic",
+                json!({"src_ref": addrs[0]["id"], "dst_ref": addrs[addrs.len() - 1]["id"], "protocols": ["tcp"]}),
+            ));
             out.push(t);
         }
         let emails: Vec<&Value> = scos.iter().filter(|o| o["type"] == "email-addr").collect();
         out.push(clear(sco("email-message", json!({"is_multipart": false, "from_ref": emails[0]["id"], "subject": format!("to {}", emails[emails.len() - 1]["value"].as_str().unwrap())}))));
-        let refs: Vec<String> = (0..self.picks.len()).map(|i| pick(i)["id"].as_str().unwrap().to_string()).collect::<BTreeSet<_>>().into_iter().collect();
+        let refs: Vec<String> = (0..self.picks.len())
+            .map(|i| pick(i)["id"].as_str().unwrap().to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         out.push(clear(json!({
             "type": "observed-data", "spec_version": "2.1", "id": sdo_id("observed-data", 1), "created_by_ref": NODE,
             "created": "2024-05-03T09:00:00.000Z", "modified": "2024-05-03T09:00:00.000Z",

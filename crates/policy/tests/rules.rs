@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use phalanx_policy::{
-    IdentityId, Provenance, Role, RuleId, SharingDefaults, Trust, WhenMissing, SECTORS_PROPERTY,
+    IdentityId, Provenance, Role, RuleId, SECTORS_PROPERTY, SharingDefaults, Trust, WhenMissing,
 };
 use phalanx_stix::Tlp;
 use serde_json::json;
@@ -13,14 +13,24 @@ use serde_json::json;
 const PEER: u32 = 50;
 
 fn clear_here() -> (phalanx_policy::NodeIdentity, SharingDefaults, Provenance) {
-    (node(Role::Hub), SharingDefaults::default(), Provenance::created_here())
+    (
+        node(Role::Hub),
+        SharingDefaults::default(),
+        Provenance::created_here(),
+    )
 }
 
 #[test]
 fn a_node_never_sends_to_itself() {
     let (node, defaults, here) = clear_here();
     let me = peer("me", NODE, Trust::Member);
-    let d = decide_with(&node, &defaults, &here, &me, &indicator(Some(NODE), Some(Tlp::Clear)));
+    let d = decide_with(
+        &node,
+        &defaults,
+        &here,
+        &me,
+        &indicator(Some(NODE), Some(Tlp::Clear)),
+    );
     assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::LoopSelf));
 }
 
@@ -30,7 +40,13 @@ fn never_back_to_the_origin_a_hop_or_the_sender() {
     let p = peer("p", &ident(PEER), Trust::Member);
     let clear = |by: &str| indicator(Some(by), Some(Tlp::Clear));
 
-    let d = decide_with(&node, &defaults, &Provenance::received(&ident(2), vec![]), &p, &clear(&ident(PEER)));
+    let d = decide_with(
+        &node,
+        &defaults,
+        &Provenance::received(&ident(2), vec![]),
+        &p,
+        &clear(&ident(PEER)),
+    );
     assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::LoopOrigin));
 
     let via_peer = Provenance::received(&ident(2), vec![ident(1), ident(PEER), ident(2)]);
@@ -43,7 +59,12 @@ fn never_back_to_the_origin_a_hop_or_the_sender() {
     assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::LoopSender));
 
     // Case of the hex digits does not matter.
-    let upper = Provenance::received(&ident(PEER).to_ascii_uppercase().replace("IDENTITY", "identity"), vec![]);
+    let upper = Provenance::received(
+        &ident(PEER)
+            .to_ascii_uppercase()
+            .replace("IDENTITY", "identity"),
+        vec![],
+    );
     let d = decide_with(&node, &defaults, &upper, &p, &clear(&ident(1)));
     assert_eq!(d.rule(), RuleId::LoopSender);
 
@@ -56,7 +77,13 @@ fn loops_are_checked_before_tlp() {
     // Even CLEAR does not go back to its sender.
     let (node, defaults, _) = clear_here();
     let p = peer("p", &ident(PEER), Trust::External);
-    let d = decide_with(&node, &defaults, &Provenance::received(&ident(PEER), vec![]), &p, &indicator(Some(&ident(1)), Some(Tlp::Clear)));
+    let d = decide_with(
+        &node,
+        &defaults,
+        &Provenance::received(&ident(PEER), vec![]),
+        &p,
+        &indicator(Some(&ident(1)), Some(Tlp::Clear)),
+    );
     assert_eq!(d.rule(), RuleId::LoopSender);
 }
 
@@ -71,11 +98,17 @@ fn originator_lists() {
     let mut p = peer("p", &ident(PEER), Trust::Member);
     let object = indicator(Some(NODE), Some(Tlp::Clear));
     p.originators_denied = vec![IdentityId::parse(NODE).unwrap()];
-    assert_eq!(allowed_rule(&p, &object), (false, RuleId::PeerOriginatorsDenied));
+    assert_eq!(
+        allowed_rule(&p, &object),
+        (false, RuleId::PeerOriginatorsDenied)
+    );
     p.originators_denied = vec![IdentityId::parse(&ident(9)).unwrap()];
     assert_eq!(allowed_rule(&p, &object), (true, RuleId::TlpClear));
     p.originators_allowed = vec![IdentityId::parse(&ident(9)).unwrap()];
-    assert_eq!(allowed_rule(&p, &object), (false, RuleId::PeerOriginatorsAllowed));
+    assert_eq!(
+        allowed_rule(&p, &object),
+        (false, RuleId::PeerOriginatorsAllowed)
+    );
     p.originators_allowed.push(IdentityId::parse(NODE).unwrap());
     assert_eq!(allowed_rule(&p, &object), (true, RuleId::TlpClear));
 }
@@ -83,12 +116,19 @@ fn originator_lists() {
 #[test]
 fn labels_denied_and_required() {
     let mut p = peer("p", &ident(PEER), Trust::Member);
-    let object = with(indicator(Some(NODE), Some(Tlp::Clear)), "labels", json!(["exercise", "apt"]));
+    let object = with(
+        indicator(Some(NODE), Some(Tlp::Clear)),
+        "labels",
+        json!(["exercise", "apt"]),
+    );
     p.labels_denied = vec!["exercise".into()];
     assert_eq!(allowed_rule(&p, &object), (false, RuleId::PeerLabelsDenied));
     p.labels_denied = vec!["other".into()];
     p.labels_required = vec!["apt".into(), "vetted".into()];
-    assert_eq!(allowed_rule(&p, &object), (false, RuleId::PeerLabelsRequired));
+    assert_eq!(
+        allowed_rule(&p, &object),
+        (false, RuleId::PeerLabelsRequired)
+    );
     p.labels_required = vec!["apt".into()];
     assert_eq!(allowed_rule(&p, &object), (true, RuleId::TlpClear));
 }
@@ -108,7 +148,10 @@ fn minimum_confidence() {
     let mut p = peer("p", &ident(PEER), Trust::Member);
     let object = indicator(Some(NODE), Some(Tlp::Clear)); // confidence 80
     p.min_confidence = Some(81);
-    assert_eq!(allowed_rule(&p, &object), (false, RuleId::PeerMinConfidence));
+    assert_eq!(
+        allowed_rule(&p, &object),
+        (false, RuleId::PeerMinConfidence)
+    );
     p.min_confidence = Some(80);
     assert_eq!(allowed_rule(&p, &object), (true, RuleId::TlpClear));
 
@@ -116,10 +159,17 @@ fn minimum_confidence() {
     unspecified.as_object_mut().unwrap().remove("confidence");
     assert_eq!(allowed_rule(&p, &unspecified), (true, RuleId::TlpClear));
     p.without_confidence = WhenMissing::Deny;
-    assert_eq!(allowed_rule(&p, &unspecified), (false, RuleId::PeerMinConfidence));
+    assert_eq!(
+        allowed_rule(&p, &unspecified),
+        (false, RuleId::PeerMinConfidence)
+    );
 
     // SCOs carry no confidence: the rule does not apply to them.
-    let ip = with(sco("ipv4-addr", json!({"value": "198.51.100.7"})), "object_marking_refs", json!([Tlp::Clear.marking_id()]));
+    let ip = with(
+        sco("ipv4-addr", json!({"value": "198.51.100.7"})),
+        "object_marking_refs",
+        json!([Tlp::Clear.marking_id()]),
+    );
     assert_eq!(allowed_rule(&p, &ip), (true, RuleId::TlpClear));
 }
 
@@ -152,7 +202,11 @@ fn deny_lists_come_before_restrictions() {
     p.labels_denied = vec!["exercise".into()];
     p.allowed_types = vec!["malware".into()];
     p.min_confidence = Some(99);
-    let object = with(indicator(Some(NODE), Some(Tlp::Clear)), "labels", json!(["exercise"]));
+    let object = with(
+        indicator(Some(NODE), Some(Tlp::Clear)),
+        "labels",
+        json!(["exercise"]),
+    );
     let (node, defaults, here) = clear_here();
     let d = decide_with(&node, &defaults, &here, &p, &object);
     assert_eq!(d.rule(), RuleId::PeerLabelsDenied);
@@ -169,7 +223,13 @@ fn peer_rules_never_widen_tlp() {
     p.hub_member = true;
     p.originators_allowed = vec![IdentityId::parse(&ident(1)).unwrap()];
     let object = indicator(Some(&ident(1)), Some(Tlp::Amber));
-    let d = decide_with(&node, &SharingDefaults::default(), &Provenance::received(&ident(2), vec![]), &p, &object);
+    let d = decide_with(
+        &node,
+        &SharingDefaults::default(),
+        &Provenance::received(&ident(2), vec![]),
+        &p,
+        &object,
+    );
     assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::TlpAmber));
 }
 
@@ -178,24 +238,67 @@ fn explain_lists_every_rule_in_order_and_marks_the_decider() {
     let (node, defaults, here) = clear_here();
     let mut p = peer("CERT-LV", &ident(PEER), Trust::Member);
     p.min_confidence = Some(90);
-    let d = decide_with(&node, &defaults, &here, &p, &indicator(Some(NODE), Some(Tlp::Green)));
+    let d = decide_with(
+        &node,
+        &defaults,
+        &here,
+        &p,
+        &indicator(Some(NODE), Some(Tlp::Green)),
+    );
     let text = d.explain();
-    assert!(text.starts_with(&format!("{} -> peer \"CERT-LV\": DENY by rule peer.min-confidence", sdo_id("indicator", 1))), "{text}");
-    let order = ["input.shape", "loop.self", "loop.origin", "loop.provenance", "loop.sender", "tlp.level", "tlp.green.originator", "peer.originators-denied", "peer.labels-denied", "peer.allowed-types", "peer.originators-allowed", "peer.labels-required", "peer.min-confidence"];
+    assert!(
+        text.starts_with(&format!(
+            "{} -> peer \"CERT-LV\": DENY by rule peer.min-confidence",
+            sdo_id("indicator", 1)
+        )),
+        "{text}"
+    );
+    let order = [
+        "input.shape",
+        "loop.self",
+        "loop.origin",
+        "loop.provenance",
+        "loop.sender",
+        "tlp.level",
+        "tlp.green.originator",
+        "peer.originators-denied",
+        "peer.labels-denied",
+        "peer.allowed-types",
+        "peer.originators-allowed",
+        "peer.labels-required",
+        "peer.min-confidence",
+    ];
     let mut at = 0;
     for rule in order {
-        let found = text[at..].find(rule).unwrap_or_else(|| panic!("{rule} missing or out of order in\n{text}"));
+        let found = text[at..]
+            .find(rule)
+            .unwrap_or_else(|| panic!("{rule} missing or out of order in\n{text}"));
         at += found + rule.len();
     }
     let decided: Vec<&str> = text.lines().filter(|l| l.ends_with("<= decided")).collect();
     assert_eq!(decided.len(), 1, "{text}");
-    assert!(decided[0].contains("peer.min-confidence") && decided[0].contains("DENY"), "{text}");
-    assert!(!text.contains("peer.sectors"), "rules after the decider are not evaluated:\n{text}");
+    assert!(
+        decided[0].contains("peer.min-confidence") && decided[0].contains("DENY"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("peer.sectors"),
+        "rules after the decider are not evaluated:\n{text}"
+    );
 
     let p = peer("CERT-LV", &ident(PEER), Trust::Member);
-    let d = decide_with(&node, &defaults, &here, &p, &indicator(Some(NODE), Some(Tlp::Green)));
+    let d = decide_with(
+        &node,
+        &defaults,
+        &here,
+        &p,
+        &indicator(Some(NODE), Some(Tlp::Green)),
+    );
     let text = d.explain();
-    assert!(text.contains("ALLOW by rule tlp.green.originator"), "{text}");
+    assert!(
+        text.contains("ALLOW by rule tlp.green.originator"),
+        "{text}"
+    );
     let decided: Vec<&str> = text.lines().filter(|l| l.ends_with("<= decided")).collect();
     assert_eq!(decided.len(), 1, "{text}");
     assert!(decided[0].contains("tlp.green.originator"), "{text}");
@@ -205,8 +308,18 @@ fn explain_lists_every_rule_in_order_and_marks_the_decider() {
 fn malformed_input_is_denied_not_a_panic() {
     let (node, defaults, here) = clear_here();
     let p = peer("p", &ident(PEER), Trust::Member);
-    for bad in [json!(null), json!([1, 2]), json!("x"), json!({"id": "x"}), json!({"type": 3})] {
+    for bad in [
+        json!(null),
+        json!([1, 2]),
+        json!("x"),
+        json!({"id": "x"}),
+        json!({"type": 3}),
+    ] {
         let d = decide_with(&node, &defaults, &here, &p, &bad);
-        assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::InputShape), "{bad}");
+        assert_eq!(
+            (d.is_allowed(), d.rule()),
+            (false, RuleId::InputShape),
+            "{bad}"
+        );
     }
 }

@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use phalanx_policy::{Provenance, Role, RuleId, SharingDefaults, TlpSetting, Trust, RECIPIENTS_PROPERTY};
+use phalanx_policy::{
+    Provenance, RECIPIENTS_PROPERTY, Role, RuleId, SharingDefaults, TlpSetting, Trust,
+};
 use phalanx_stix::Tlp;
 use serde_json::json;
 
@@ -47,10 +49,21 @@ fn cases() -> Vec<Case> {
         for originated_here in [true, false] {
             for node_role in [Role::NationalCsirt, Role::Hub] {
                 for trust in [Trust::Member, Trust::Partner, Trust::External] {
-                    let memberships: &[bool] = if node_role == Role::Hub { &[false, true] } else { &[false] };
+                    let memberships: &[bool] = if node_role == Role::Hub {
+                        &[false, true]
+                    } else {
+                        &[false]
+                    };
                     for &hub_member in memberships {
                         for named_recipient in [false, true] {
-                            out.push(Case { level, originated_here, node_role, trust, hub_member, named_recipient });
+                            out.push(Case {
+                                level,
+                                originated_here,
+                                node_role,
+                                trust,
+                                hub_member,
+                                named_recipient,
+                            });
                         }
                     }
                 }
@@ -69,9 +82,17 @@ fn every_level_origin_and_peer_kind() {
         let node = node(c.node_role);
         let mut peer = peer("peer", &ident(PEER), c.trust);
         peer.hub_member = c.hub_member;
-        let creator = if c.originated_here { NODE.to_string() } else { ident(OTHER_ORIGIN) };
+        let creator = if c.originated_here {
+            NODE.to_string()
+        } else {
+            ident(OTHER_ORIGIN)
+        };
         let mut object = indicator(Some(&creator), Some(c.level));
-        let recipients = if c.named_recipient { vec![ident(PEER), ident(70)] } else { vec![ident(70)] };
+        let recipients = if c.named_recipient {
+            vec![ident(PEER), ident(70)]
+        } else {
+            vec![ident(70)]
+        };
         object = with(object, RECIPIENTS_PROPERTY, json!(recipients));
         let provenance = if c.originated_here {
             Provenance::created_here()
@@ -98,13 +119,25 @@ fn tlp1_ids_map_to_tlp2() {
     let green = "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da";
     let red = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed";
     let here = Provenance::created_here();
-    let o = |m: &str| with(indicator(Some(NODE), None), "object_marking_refs", json!([m]));
+    let o = |m: &str| {
+        with(
+            indicator(Some(NODE), None),
+            "object_marking_refs",
+            json!([m]),
+        )
+    };
     let d = decide_with(&node, &defaults, &here, &external, &o(white));
     assert_eq!((d.is_allowed(), d.rule()), (true, RuleId::TlpClear));
     let d = decide_with(&node, &defaults, &here, &external, &o(green));
-    assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::TlpGreenOriginator));
+    assert_eq!(
+        (d.is_allowed(), d.rule()),
+        (false, RuleId::TlpGreenOriginator)
+    );
     let d = decide_with(&node, &defaults, &here, &member, &o(red));
-    assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::TlpRedRecipients));
+    assert_eq!(
+        (d.is_allowed(), d.rule()),
+        (false, RuleId::TlpRedRecipients)
+    );
 }
 
 #[test]
@@ -116,11 +149,20 @@ fn the_most_restrictive_marking_counts() {
     let object = with(
         indicator(Some(&ident(OTHER_ORIGIN)), None),
         "object_marking_refs",
-        json!([Tlp::Clear.marking_id(), Tlp::Amber.marking_id(), Tlp::Green.marking_id()]),
+        json!([
+            Tlp::Clear.marking_id(),
+            Tlp::Amber.marking_id(),
+            Tlp::Green.marking_id()
+        ]),
     );
     let received = Provenance::received(&ident(SENDER), vec![]);
     let d = decide_with(&node, &defaults, &received, &member, &object);
-    assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::TlpAmber), "{}", d.explain());
+    assert_eq!(
+        (d.is_allowed(), d.rule()),
+        (false, RuleId::TlpAmber),
+        "{}",
+        d.explain()
+    );
 }
 
 #[test]
@@ -140,14 +182,23 @@ fn unmarked_objects_take_the_configured_default() {
     assert!(decide_with(&node, &amber, &here, &member, &mine).is_allowed());
 
     // Configured CLEAR: anything unmarked goes.
-    let clear = SharingDefaults { unmarked_tlp: TlpSetting(Tlp::Clear), ..SharingDefaults::default() };
+    let clear = SharingDefaults {
+        unmarked_tlp: TlpSetting(Tlp::Clear),
+        ..SharingDefaults::default()
+    };
     let d = decide_with(&node, &clear, &received, &member, &object);
     assert_eq!((d.is_allowed(), d.rule()), (true, RuleId::TlpClear));
 
     // Configured RED: only named recipients, only from the originator.
-    let red = SharingDefaults { unmarked_tlp: TlpSetting(Tlp::Red), ..SharingDefaults::default() };
+    let red = SharingDefaults {
+        unmarked_tlp: TlpSetting(Tlp::Red),
+        ..SharingDefaults::default()
+    };
     let d = decide_with(&node, &red, &here, &member, &mine);
-    assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::TlpRedRecipients));
+    assert_eq!(
+        (d.is_allowed(), d.rule()),
+        (false, RuleId::TlpRedRecipients)
+    );
 }
 
 #[test]
@@ -161,13 +212,23 @@ fn origin_falls_back_to_provenance_then_this_node() {
         o
     };
     // Anonymous and created here: this node is the originator.
-    let d = decide_with(&node, &defaults, &Provenance::created_here(), &member, &anonymous);
+    let d = decide_with(
+        &node,
+        &defaults,
+        &Provenance::created_here(),
+        &member,
+        &anonymous,
+    );
     assert!(d.is_allowed(), "{}", d.explain());
     // Anonymous and received: the first hop is the originator, not this node.
     let received = Provenance::received(&ident(SENDER), vec![ident(OTHER_ORIGIN), ident(SENDER)]);
     let d = decide_with(&node, &defaults, &received, &member, &anonymous);
     assert_eq!((d.is_allowed(), d.rule()), (false, RuleId::TlpAmber));
-    assert!(d.explain().contains("first provenance hop"), "{}", d.explain());
+    assert!(
+        d.explain().contains("first provenance hop"),
+        "{}",
+        d.explain()
+    );
     // Anonymous, received, no hops: the sender is the originator.
     let direct = Provenance::received(&ident(SENDER), vec![]);
     assert!(!decide_with(&node, &defaults, &direct, &member, &anonymous).is_allowed());
@@ -177,10 +238,17 @@ fn origin_falls_back_to_provenance_then_this_node() {
 fn represented_identities_count_as_this_node() {
     let defaults = SharingDefaults::default();
     let mut node = node(Role::NationalCsirt);
-    node.represents.push(phalanx_policy::IdentityId::parse(&ident(5)).unwrap());
+    node.represents
+        .push(phalanx_policy::IdentityId::parse(&ident(5)).unwrap());
     let member = peer("mem", &ident(PEER), Trust::Member);
     let object = indicator(Some(&ident(5)), Some(Tlp::Amber));
-    let d = decide_with(&node, &defaults, &Provenance::created_here(), &member, &object);
+    let d = decide_with(
+        &node,
+        &defaults,
+        &Provenance::created_here(),
+        &member,
+        &object,
+    );
     assert_eq!((d.is_allowed(), d.rule()), (true, RuleId::TlpAmber));
 }
 
@@ -192,5 +260,8 @@ fn standard_tlp_definitions_are_public() {
     let def = serde_json::Value::Object(Tlp::Red.marking_definition());
     let received = Provenance::received(&ident(SENDER), vec![]);
     let d = decide_with(&node, &defaults, &received, &external, &def);
-    assert_eq!((d.is_allowed(), d.rule()), (true, RuleId::TlpMarkingDefinition));
+    assert_eq!(
+        (d.is_allowed(), d.rule()),
+        (true, RuleId::TlpMarkingDefinition)
+    );
 }

@@ -109,10 +109,12 @@ impl<'k> Detector<'k> {
             return None;
         }
         let covered = self.email_domains.is_empty()
-            || self
-                .email_domains
-                .iter()
-                .any(|d| domain == *d || domain.strip_suffix(d.as_str()).is_some_and(|head| head.ends_with('.')));
+            || self.email_domains.iter().any(|d| {
+                domain == *d
+                    || domain
+                        .strip_suffix(d.as_str())
+                        .is_some_and(|head| head.ends_with('.'))
+            });
         covered.then(|| (canonical.into_owned(), self.email_action))
     }
 
@@ -242,7 +244,9 @@ fn candidates(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
     let bare_end = run.find('/').map_or(end, |slash| start + slash);
     out.push((start, bare_end));
     let mut e = bare_end;
-    while e > start && (text[..e].ends_with('.') || (text[..e].ends_with(':') && !text[..e].ends_with("::"))) {
+    while e > start
+        && (text[..e].ends_with('.') || (text[..e].ends_with(':') && !text[..e].ends_with("::")))
+    {
         e -= 1;
     }
     out.push((start, e));
@@ -345,7 +349,13 @@ mod tests {
             &d,
             "hosts 10.1.2.3, 8.8.8.8, net 10.9.0.0/16, fd00::1:2. and [FD00:0::1:2]:443 and ::ffff:10.1.2.3 and 1.10.0.0.1",
         );
-        for raw in ["10.1.2.3", "10.9.0.0", "fd00::1:2", "FD00:0::1:2", "10.0.0.1"] {
+        for raw in [
+            "10.1.2.3",
+            "10.9.0.0",
+            "fd00::1:2",
+            "FD00:0::1:2",
+            "10.0.0.1",
+        ] {
             assert!(!out.contains(raw), "{raw} in {out}");
         }
         assert!(out.contains("8.8.8.8"));
@@ -373,9 +383,21 @@ mod tests {
     #[test]
     fn overlapping_hits_keep_the_earliest_longest() {
         let hits = vec![
-            Hit { start: 2, end: 4, replacement: "X".into() },
-            Hit { start: 0, end: 3, replacement: "Y".into() },
-            Hit { start: 0, end: 1, replacement: "Z".into() },
+            Hit {
+                start: 2,
+                end: 4,
+                replacement: "X".into(),
+            },
+            Hit {
+                start: 0,
+                end: 3,
+                replacement: "Y".into(),
+            },
+            Hit {
+                start: 0,
+                end: 1,
+                replacement: "Z".into(),
+            },
         ];
         assert_eq!(apply("abcdef", hits).unwrap(), "Ydef");
         assert_eq!(apply("abc", Vec::new()), None);

@@ -199,7 +199,10 @@ impl<'k> Redactor<'k> {
             withheld[i] = self.collect(object, &mut known);
         }
         if let Err(e) = known.build(true) {
-            return withhold_all(objects.len(), &format!("the redaction automaton could not be built ({e})"));
+            return withhold_all(
+                objects.len(),
+                &format!("the redaction automaton could not be built ({e})"),
+            );
         }
         for (i, object) in objects.iter().enumerate() {
             if withheld[i].is_none() {
@@ -268,7 +271,10 @@ impl<'k> Redactor<'k> {
             }
         }
         if !settled {
-            return withhold_all(objects.len(), "SCO ids did not settle (circular references between SCOs)");
+            return withhold_all(
+                objects.len(),
+                "SCO ids did not settle (circular references between SCOs)",
+            );
         }
 
         // Old ids in text.
@@ -281,7 +287,10 @@ impl<'k> Redactor<'k> {
             old_ids.add(old, replacement);
         }
         if let Err(e) = old_ids.build(true) {
-            return withhold_all(objects.len(), &format!("the id automaton could not be built ({e})"));
+            return withhold_all(
+                objects.len(),
+                &format!("the id automaton could not be built ({e})"),
+            );
         }
 
         let mut items = Vec::with_capacity(objects.len());
@@ -300,7 +309,8 @@ impl<'k> Redactor<'k> {
             let mut redactions = std::mem::take(&mut base[i].1);
             redactions.extend(ref_redactions);
             redactions.extend(self.rewrite_strings(&mut object, &old_ids, Pass::Ids));
-            if let (Some(old), Some(new)) = (object_id(input), object.get("id").and_then(Value::as_str))
+            if let (Some(old), Some(new)) =
+                (object_id(input), object.get("id").and_then(Value::as_str))
                 && !old.eq_ignore_ascii_case(new)
             {
                 redactions.push(Redaction {
@@ -355,7 +365,9 @@ impl<'k> Redactor<'k> {
                 if let Some(name) = text("display_name") {
                     known.add(name, d.replacement(ValueKind::Text, name, action));
                 }
-                (action == PiiAction::Drop).then(|| drop("a covered e-mail address")).flatten()
+                (action == PiiAction::Drop)
+                    .then(|| drop("a covered e-mail address"))
+                    .flatten()
             }
             "user-account" => {
                 let action = d.account_action();
@@ -369,7 +381,9 @@ impl<'k> Redactor<'k> {
                         any = true;
                     }
                 }
-                (any && action == PiiAction::Drop).then(|| drop("a user account")).flatten()
+                (any && action == PiiAction::Drop)
+                    .then(|| drop("a user account"))
+                    .flatten()
             }
             "ipv4-addr" | "ipv6-addr" => {
                 let raw = text("value")?;
@@ -377,7 +391,9 @@ impl<'k> Redactor<'k> {
                 let replacement = d.replacement(kind, &canonical, action);
                 known.add(raw, replacement.clone());
                 known.add(&canonical, replacement);
-                (action == PiiAction::Drop).then(|| drop("an internal address")).flatten()
+                (action == PiiAction::Drop)
+                    .then(|| drop("an internal address"))
+                    .flatten()
             }
             _ => None,
         }
@@ -401,7 +417,10 @@ impl<'k> Redactor<'k> {
         if !self.detector.find(pattern).is_empty() {
             return withhold("holds a covered e-mail address or an internal address");
         }
-        let pattern_type = object.get("pattern_type").and_then(Value::as_str).unwrap_or("stix");
+        let pattern_type = object
+            .get("pattern_type")
+            .and_then(Value::as_str)
+            .unwrap_or("stix");
         if pattern_type != "stix" {
             return None;
         }
@@ -481,10 +500,18 @@ impl<'k> Redactor<'k> {
         next
     }
 
-    fn walk_value(&self, value: &mut Value, path: &str, known: &Known, pass: Pass, out: &mut Vec<Redaction>) {
+    fn walk_value(
+        &self,
+        value: &mut Value,
+        path: &str,
+        known: &Known,
+        pass: Pass,
+        out: &mut Vec<Redaction>,
+    ) {
         match value {
             Value::String(s) => {
-                let protected = pass == Pass::Pii && (Identifier::parse(s).is_ok() || Timestamp::parse(s).is_ok());
+                let protected = pass == Pass::Pii
+                    && (Identifier::parse(s).is_ok() || Timestamp::parse(s).is_ok());
                 if !protected && let Some(new) = self.rewrite_text(s, known, pass) {
                     *s = new;
                     out.push(Redaction {
@@ -525,18 +552,27 @@ fn string_literals(op: &phalanx_pattern::ast::Operator) -> Vec<&str> {
         }
     }
     match op {
-        Operator::Eq(l) | Operator::Ne(l) | Operator::Lt(l) | Operator::Le(l) | Operator::Gt(l) | Operator::Ge(l) => {
-            lit(l).into_iter().collect()
-        }
+        Operator::Eq(l)
+        | Operator::Ne(l)
+        | Operator::Lt(l)
+        | Operator::Le(l)
+        | Operator::Gt(l)
+        | Operator::Ge(l) => lit(l).into_iter().collect(),
         Operator::In(list) => list.iter().filter_map(lit).collect(),
-        Operator::Like(s) | Operator::Matches(s) | Operator::IsSubset(s) | Operator::IsSuperset(s) => vec![s.as_str()],
+        Operator::Like(s)
+        | Operator::Matches(s)
+        | Operator::IsSubset(s)
+        | Operator::IsSuperset(s) => vec![s.as_str()],
         Operator::Exists => Vec::new(),
     }
 }
 
 /// The object's id in lower case.
 fn object_id(object: &Value) -> Option<String> {
-    object.get("id").and_then(Value::as_str).map(str::to_ascii_lowercase)
+    object
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase)
 }
 
 /// The id (lower case) of an SCO whose id is its deterministic id, so it

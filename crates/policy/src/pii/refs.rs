@@ -67,7 +67,12 @@ fn needed(object_type: &str, rest: &Map<String, Value>, key: &str) -> bool {
 
 /// Rewrites references in `m`; returns the names of its own reference
 /// properties that were removed.
-fn walk_map(m: &mut Map<String, Value>, path: &str, map: &IdMap, out: &mut Vec<Redaction>) -> Vec<String> {
+fn walk_map(
+    m: &mut Map<String, Value>,
+    path: &str,
+    map: &IdMap,
+    out: &mut Vec<Redaction>,
+) -> Vec<String> {
     let mut removed_keys = Vec::new();
     let keys: Vec<String> = m.keys().cloned().collect();
     for key in keys {
@@ -105,7 +110,12 @@ fn walk_value(value: &mut Value, path: &str, map: &IdMap, out: &mut Vec<Redactio
 /// Rewrites a reference property's value (a string or a list of strings).
 /// Returns false when the property must go (its only reference, or every
 /// one, was withheld).
-fn rewrite_reference_value(value: &mut Value, path: &str, map: &IdMap, out: &mut Vec<Redaction>) -> bool {
+fn rewrite_reference_value(
+    value: &mut Value,
+    path: &str,
+    map: &IdMap,
+    out: &mut Vec<Redaction>,
+) -> bool {
     let redaction = |kind, path: String| Redaction {
         rule: RuleId::PiiRewrite,
         path,
@@ -115,7 +125,10 @@ fn rewrite_reference_value(value: &mut Value, path: &str, map: &IdMap, out: &mut
         Value::String(id) => match map.get(&id.to_ascii_lowercase()) {
             Some(IdMapping::Rewritten(new)) => {
                 *id = new.clone();
-                out.push(redaction(RedactionKind::ReferenceRewritten, path.to_string()));
+                out.push(redaction(
+                    RedactionKind::ReferenceRewritten,
+                    path.to_string(),
+                ));
                 true
             }
             Some(IdMapping::Withheld) => {
@@ -158,7 +171,10 @@ mod tests {
     #[test]
     fn rewrites_and_prunes_at_any_depth() {
         let mut map = IdMap::new();
-        map.insert("ipv4-addr--a".into(), IdMapping::Rewritten("ipv4-addr--b".into()));
+        map.insert(
+            "ipv4-addr--a".into(),
+            IdMapping::Rewritten("ipv4-addr--b".into()),
+        );
         map.insert("email-addr--x".into(), IdMapping::Withheld);
         let mut o = json!({
             "type": "email-message",
@@ -174,8 +190,12 @@ mod tests {
         assert_eq!(o["to_refs"], json!(["EMAIL-ADDR--Y"]));
         assert_eq!(o["extensions"]["x-ext"]["host_ref"], json!("ipv4-addr--b"));
         assert_eq!(redactions.len(), 4);
-        assert!(redactions.iter().any(|r| r.path == "/extensions/x-ext/host_ref"
-            && r.kind == RedactionKind::ReferenceRewritten));
+        assert!(
+            redactions
+                .iter()
+                .any(|r| r.path == "/extensions/x-ext/host_ref"
+                    && r.kind == RedactionKind::ReferenceRewritten)
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, dead_code)]
 
 use phalanx_policy::{
-    Decision, DecisionContext, EmailRule, IdentityId, NodeContext, NodeIdentity, Nation,
+    Decision, DecisionContext, EmailRule, IdentityId, Nation, NodeContext, NodeIdentity,
     PeerPolicy, PiiAction, PiiRules, Provenance, PseudonymKey, Role, SharingDefaults, Trust,
     decide,
 };
@@ -34,7 +34,12 @@ pub fn node(role: Role) -> NodeIdentity {
 }
 
 pub fn peer(name: &str, identity: &str, trust: Trust) -> PeerPolicy {
-    PeerPolicy::new(name, IdentityId::parse(identity).unwrap(), Role::NationalCsirt, trust)
+    PeerPolicy::new(
+        name,
+        IdentityId::parse(identity).unwrap(),
+        Role::NationalCsirt,
+        trust,
+    )
 }
 
 pub fn key() -> PseudonymKey {
