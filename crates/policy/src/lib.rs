@@ -156,7 +156,7 @@ pub use decide::{BatchDecision, BatchItem, decide, decide_batch};
 pub use decision::{Decision, Explanation, Form, Redaction, RedactionKind, Step, Verdict};
 pub use error::ConfigError;
 pub use peer_rules::{SECTORS_PROPERTY, object_sectors};
-pub use pii::{IdMap, IdMapping, Redactor, RewrittenBatch, RewrittenItem};
+pub use pii::{IdMap, IdMapping, Redactor, RewrittenBatch, RewrittenItem, rewrite_batch};
 pub use pseudonym::PseudonymKey;
 pub use rule::RuleId;
 pub use tlp::RECIPIENTS_PROPERTY;

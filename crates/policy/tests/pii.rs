@@ -484,3 +484,39 @@ fn a_single_decision_applies_pii_too() {
     assert_eq!(d.rule(), RuleId::PiiIndicatorPattern);
     let _ = SharingDefaults::default();
 }
+
+#[test]
+fn a_rewrite_that_breaks_validity_withholds_the_object() {
+    // An account called "neutral" is replaced everywhere, including in an
+    // opinion's closed vocabulary, which then fails validation.
+    let account = clear(sco(
+        "user-account",
+        json!({"user_id": "neutral", "account_type": "unix"}),
+    ));
+    let opinion = sdo(
+        "opinion",
+        20,
+        json!({"opinion": "neutral", "object_refs": [sdo_id("note", 9)]}),
+    );
+    phalanx_stix::validate(&opinion).unwrap();
+    let identity = node(Role::NationalCsirt);
+    let defaults = defaults_with(pii_rules());
+    let key = key();
+    let ctx = NodeContext {
+        identity: &identity,
+        defaults: &defaults,
+        key: &key,
+    };
+    let rewritten = phalanx_policy::rewrite_batch(&ctx, &[account.clone(), opinion]);
+    let objects = rewritten.objects();
+    assert_eq!(objects.len(), 1);
+    assert_ne!(objects[0]["id"], account["id"]);
+    assert!(
+        matches!(
+            &rewritten.items[1],
+            phalanx_policy::RewrittenItem::Withheld { rule: RuleId::PiiInvalidResult, reason } if reason.contains("/opinion")
+        ),
+        "{:?}",
+        rewritten.items[1]
+    );
+}

@@ -542,6 +542,12 @@ impl<'k> Redactor<'k> {
     }
 }
 
+/// Rewrites a batch under this node's PII rules and key: the PII step alone,
+/// without the TLP and peer rules (see [`Redactor::rewrite_batch`]).
+pub fn rewrite_batch(node: &crate::context::NodeContext<'_>, objects: &[Value]) -> RewrittenBatch {
+    Redactor::new(&node.defaults.pii, node.key).rewrite_batch(objects)
+}
+
 /// The string operands of a comparison operator.
 fn string_literals(op: &phalanx_pattern::ast::Operator) -> Vec<&str> {
     use phalanx_pattern::ast::{Literal, Operator};
