@@ -83,7 +83,7 @@ pub struct Indicator {
     pub(crate) atoms: Vec<Atom>,
     /// Object types whose observations must be verified (brackets without
     /// necessary atoms).
-    pub(crate) scans: Vec<TypeId>,
+    pub(crate) scans: Vec<(TypeId, PathId)>,
     /// The compiled pattern, for Verify and Stateful.
     pub(crate) compiled: Option<CompiledPattern>,
     /// One compiled single-bracket pattern per bracket, for Stateful.
@@ -134,12 +134,12 @@ impl Indicator {
                     for comparison in bracket.comparisons() {
                         let ty = TypeId::intern(&comparison.path.object_type)?;
                         // The type's `type` path marks its objects in facts.
-                        PathId::intern(&phalanx_pattern::ObjectPath::new(
+                        let type_path = PathId::intern(&phalanx_pattern::ObjectPath::new(
                             comparison.path.object_type.as_str(),
                             "type",
                         ))?;
-                        if !scans.contains(&ty) {
-                            scans.push(ty);
+                        if !scans.iter().any(|(t, _)| *t == ty) {
+                            scans.push((ty, type_path));
                         }
                     }
                 }

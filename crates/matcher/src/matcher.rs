@@ -291,14 +291,15 @@ impl<K: IndicatorKey> Matcher<K> {
                 }
             }
         }
-        for ty in &indicator.scans {
+        for &(ty, type_path) in &indicator.scans {
+            self.ensure_path(type_path);
             let index = ty.index();
             if self.scans.len() <= index {
                 self.scans.resize_with(index + 1, Vec::new);
             }
             self.scans[index].push(slot);
             self.scan_total += 1;
-            refs.push(AtomRef::Scan(*ty));
+            refs.push(AtomRef::Scan(ty));
         }
         let valid_until = indicator.valid_until.unwrap_or(i64::MAX);
         if valid_until != i64::MAX {
