@@ -48,6 +48,10 @@ pub enum OwnedValue {
     Bool(bool),
     /// Decoded octets.
     Bytes(Vec<u8>),
+    /// An IPv4 address (its canonical text), as a decoder gives it.
+    Ipv4(u32),
+    /// An IPv6 address (its canonical text), as a decoder gives it.
+    Ipv6(u128),
 }
 
 /// The facts of one observed-data, owned. [`OwnedFacts::facts`] lends them as
@@ -77,6 +81,8 @@ impl OwnedFacts {
                 OwnedValue::Float(f) => FactValue::Float(*f),
                 OwnedValue::Bool(b) => FactValue::Bool(*b),
                 OwnedValue::Bytes(b) => FactValue::Bytes(b),
+                OwnedValue::Ipv4(a) => FactValue::Ipv4(*a),
+                OwnedValue::Ipv6(a) => FactValue::Ipv6(*a),
             };
             facts.push(*path, value);
         }
@@ -86,6 +92,24 @@ impl OwnedFacts {
             self.number_observed,
         );
         facts
+    }
+}
+
+impl OwnedFacts {
+    /// The same facts with every string that is the canonical text of an
+    /// address (dotted quad, RFC 5952) as a typed address, the way a sensor
+    /// decoder emits them. The facts contract makes the two forms equivalent.
+    pub fn with_typed_addresses(mut self) -> OwnedFacts {
+        for (_, value) in &mut self.entries {
+            if let OwnedValue::Str(text) = value {
+                if let Some(address) = crate::key::canonical_v4(text) {
+                    *value = OwnedValue::Ipv4(address);
+                } else if let Some(address) = crate::key::canonical_v6(text) {
+                    *value = OwnedValue::Ipv6(address);
+                }
+            }
+        }
+        self
     }
 }
 

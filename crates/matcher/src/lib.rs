@@ -5,6 +5,7 @@
 //! contract with sensor decoders; see [`facts`] for its rules.
 
 mod analyze;
+pub mod bench;
 mod cidr;
 mod eq;
 pub mod error;
