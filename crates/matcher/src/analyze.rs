@@ -240,8 +240,15 @@ impl Analysis {
             info.dereferences(),
         );
         let low_selectivity = comparison.path.last_key() == "type";
+        let binary_path = !matches!(
+            comparison.path.steps.last(),
+            Some(PathStep::Index(_) | PathStep::AnyIndex)
+        ) && {
+            let last = comparison.path.last_key();
+            last.ends_with("_hex") || last.ends_with("_bin")
+        };
         let found = match &comparison.operator {
-            Operator::Eq(literal) => literal_keys(literal, &rule).map(|keys| {
+            Operator::Eq(literal) => literal_keys(literal, &rule, binary_path).map(|keys| {
                 let cost = key_cost(&keys, low_selectivity);
                 (AtomKind::Eq(keys), cost)
             }),
@@ -249,7 +256,7 @@ impl Analysis {
                 let mut keys = Vec::new();
                 let mut usable = true;
                 for member in members {
-                    match literal_keys(member, &rule) {
+                    match literal_keys(member, &rule, binary_path) {
                         Some(found) => {
                             for key in found {
                                 if !keys.contains(&key) {

@@ -126,6 +126,12 @@ pub(crate) enum FastCanon {
     Domain,
     /// `email-addr:value` (the part after the last `@` is a domain).
     Email,
+    /// `url:value`.
+    Url,
+    /// A hash value (`file:hashes.*`, `artifact:hashes.*`,
+    /// `x509-certificate:hashes.*`): canonical when it has no upper-case
+    /// letter, whatever the algorithm.
+    Hash,
 }
 
 impl CanonRule {
@@ -140,6 +146,12 @@ impl CanonRule {
         let fast = match (object_type, property) {
             ("domain-name", "value") => FastCanon::Domain,
             ("email-addr", "value") => FastCanon::Email,
+            ("url", "value") => FastCanon::Url,
+            ("file" | "artifact" | "x509-certificate", property)
+                if property.starts_with("hashes.") =>
+            {
+                FastCanon::Hash
+            }
             _ => FastCanon::None,
         };
         CanonRule::Static {
@@ -190,8 +202,49 @@ impl FastCanon {
                 Some((_, domain)) => is_plain_domain(domain),
                 None => true,
             },
+            FastCanon::Url => is_plain_url(value),
+            FastCanon::Hash => !value.bytes().any(|b| b.is_ascii_uppercase()),
         }
     }
+}
+
+/// `http://` or `https://`, a plain host whose last label starts with a
+/// letter (so the WHATWG parser does not read it as an IPv4 number), no
+/// port or user, then a non-empty path and optional query of unreserved
+/// characters, `/`, `?`, `=` and `&`, without dot segments: the URL
+/// parser leaves such text as it is, and there is no escape to normalise.
+fn is_plain_url(value: &str) -> bool {
+    let Some(rest) = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let Some(slash) = rest.find('/') else {
+        return false;
+    };
+    let (host, tail) = rest.split_at(slash);
+    let last_label = host.rsplit('.').next().unwrap_or_default();
+    if host.is_empty()
+        || !is_plain_domain(host)
+        || !last_label.starts_with(|c: char| c.is_ascii_lowercase())
+    {
+        return false;
+    }
+    let (path, query) = match tail.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (tail, None),
+    };
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    path.bytes().all(|b| unreserved(b) || b == b'/')
+        && !path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
+        && query.is_none_or(|q| {
+            !q.is_empty()
+                && q.bytes()
+                    .all(|b| unreserved(b) || matches!(b, b'/' | b'=' | b'&'))
+        })
 }
 
 /// Lower-case ASCII letters, digits, `-`, `_` and `.`, not ending in `.`:
@@ -268,10 +321,17 @@ pub(crate) fn float_key(value: f64) -> Option<Key<'static>> {
 }
 
 /// Every key under which a value equal to `literal` (on a path with `rule`)
-/// can be found; empty when no value can equal it by key (a timestamp
-/// constant, which this index does not key; the caller treats such a
-/// comparison as having no atom).
-pub(crate) fn literal_keys(literal: &Literal, rule: &CanonRule) -> Option<Vec<Key<'static>>> {
+/// can be found; `None` for a timestamp constant, which this index does not
+/// key (the caller treats such a comparison as having no atom).
+///
+/// `binary_path` says whether the path can reach octets: only a property
+/// whose name ends in `_hex` or `_bin` holds them, so only there does a
+/// string constant also need its octet key.
+pub(crate) fn literal_keys(
+    literal: &Literal,
+    rule: &CanonRule,
+    binary_path: bool,
+) -> Option<Vec<Key<'static>>> {
     let mut keys: Vec<Key<'static>> = Vec::new();
     match literal {
         Literal::String(text) => {
@@ -281,7 +341,7 @@ pub(crate) fn literal_keys(literal: &Literal, rule: &CanonRule) -> Option<Vec<Ke
                     keys.push(key);
                 }
             });
-            if let Some(octets) = latin1(text) {
+            if binary_path && let Some(octets) = latin1(text) {
                 keys.push(Key::Bytes(Cow::Owned(octets.into_owned())));
             }
         }
@@ -416,35 +476,82 @@ mod tests {
                 prop_assert_eq!(canonical_value("email-addr", "value", &email), email.as_str());
             }
         }
+
+        #[test]
+        fn fast_hash_test_agrees_with_the_rule(
+            value in "[0-9a-zA-Z+/:]{0,40}",
+            algorithm in prop::sample::select(vec!["MD5", "SHA-256", "sha256", "SSDEEP", "TLSH", "x-custom"]),
+        ) {
+            let property = format!("hashes.{algorithm}");
+            if FastCanon::Hash.is_canonical(&value) {
+                for ty in ["file", "artifact", "x509-certificate"] {
+                    prop_assert_eq!(canonical_value(ty, &property, &value), value.as_str());
+                }
+            }
+        }
+
+        #[test]
+        fn fast_url_test_agrees_with_the_rule(
+            scheme in prop::sample::select(vec!["http://", "https://", "HTTP://", "ftp://"]),
+            host in "[a-z0-9.-]{0,12}(\\.[a-z0-9]{1,4})?",
+            path in "(/[A-Za-z0-9._~%=?&-]{0,8}){0,3}",
+        ) {
+            let url = format!("{scheme}{host}{path}");
+            if FastCanon::Url.is_canonical(&url) {
+                prop_assert_eq!(canonical_value("url", "value", &url), url.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn fast_url_examples() {
+        for (url, plain) in [
+            ("http://www.evil.example/path/x.php?id=1", true),
+            ("https://a.test/", true),
+            ("http://a.test", false),
+            ("http://1.2.3/", false),
+            ("http://a.test/./x", false),
+            ("http://a.test/x?", false),
+            ("http://a.test:80/", false),
+            ("http://A.test/", false),
+        ] {
+            assert_eq!(FastCanon::Url.is_canonical(url), plain, "{url}");
+            if plain {
+                assert_eq!(canonical_value("url", "value", url), url);
+            }
+        }
     }
 
     #[test]
     fn keys_of_literals() {
         let rule = CanonRule::new("ipv4-addr", "value", false);
-        let keys = literal_keys(&Literal::String("10.0.0.1/32".into()), &rule).unwrap();
-        assert_eq!(keys[0], Key::V4(0x0a00_0001));
+        let keys = literal_keys(&Literal::String("10.0.0.1/32".into()), &rule, false).unwrap();
+        assert_eq!(keys, vec![Key::V4(0x0a00_0001)]);
         let rule = CanonRule::new("file", "hashes.MD5", false);
-        let keys = literal_keys(&Literal::String("ABCDEF".into()), &rule).unwrap();
-        assert_eq!(keys[0], Key::Str("abcdef".into()));
-        assert_eq!(keys[1], Key::Bytes(Cow::Borrowed(b"ABCDEF")));
+        let keys = literal_keys(&Literal::String("ABCDEF".into()), &rule, false).unwrap();
+        assert_eq!(keys, vec![Key::Str("abcdef".into())]);
+        let rule = CanonRule::new("file", "magic_number_hex", false);
+        let keys = literal_keys(&Literal::String("AB".into()), &rule, true).unwrap();
+        assert_eq!(keys[1], Key::Bytes(Cow::Borrowed(b"AB")));
         assert_eq!(
-            literal_keys(&Literal::Float(2.0), &rule).unwrap(),
+            literal_keys(&Literal::Float(2.0), &rule, false).unwrap(),
             vec![Key::Int(2)]
         );
         assert_eq!(
-            literal_keys(&Literal::Float(2.5), &rule).unwrap(),
+            literal_keys(&Literal::Float(2.5), &rule, false).unwrap(),
             vec![Key::Float(2.5f64.to_bits())]
         );
         assert!(
             literal_keys(
                 &Literal::Timestamp(phalanx_pattern::Timestamp::from_civil(jiff_civil())),
-                &rule
+                &rule,
+                false
             )
             .is_none()
         );
         // Through a reference: the domain form and the identity form.
         let rule = CanonRule::new("network-traffic", "value", true);
-        let keys = literal_keys(&Literal::String("Example.COM".into()), &rule).unwrap();
+        let keys = literal_keys(&Literal::String("Example.COM".into()), &rule, false).unwrap();
         assert!(keys.contains(&Key::Str("example.com".into())));
         assert!(keys.contains(&Key::Str("Example.COM".into())));
     }
