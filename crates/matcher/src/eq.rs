@@ -81,7 +81,7 @@ pub(crate) enum OtherClass {
 }
 
 /// The four equality tables.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct EqIndex {
     state: RandomState,
     v4: Sharded<V4Entry>,
@@ -122,19 +122,6 @@ impl OtherKey {
             (OtherKey::Float(a), OtherView::Float(b)) => a == b,
             (OtherKey::Bool(a), OtherView::Bool(b)) => a == b,
             _ => false,
-        }
-    }
-}
-
-impl Default for EqIndex {
-    fn default() -> Self {
-        EqIndex {
-            state: RandomState::default(),
-            v4: Sharded::default(),
-            v6: Sharded::default(),
-            strs: Sharded::default(),
-            other: Sharded::default(),
-            key_bytes: 0,
         }
     }
 }

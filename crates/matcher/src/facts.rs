@@ -128,7 +128,9 @@ impl<'a> Facts<'a> {
         facts.clear();
         // An empty vector collected in place keeps its allocation (the
         // standard library reuses it for in-place iteration); nothing is
-        // mapped because there is nothing left.
+        // mapped because there is nothing left. The `filter_map` is what
+        // changes the element lifetime.
+        #[allow(clippy::unnecessary_filter_map)]
         let facts: Vec<Fact<'b>> = facts.into_iter().filter_map(|_| None).collect();
         Facts {
             facts,

@@ -313,7 +313,7 @@ pub(crate) fn float_key(value: f64) -> Option<Key<'static>> {
     }
     // 2^127: floats at or beyond it (and infinities) are outside i128.
     const LIMIT: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
-    if value.fract() == 0.0 && value < LIMIT && value >= -LIMIT {
+    if value.fract() == 0.0 && (-LIMIT..LIMIT).contains(&value) {
         // Integral and within range, so the conversion is exact.
         return Some(Key::Int(value as i128));
     }

@@ -25,6 +25,6 @@ pub use error::{FlattenError, InsertError, PathError};
 pub use facts::{Fact, FactValue, Facts};
 pub use feed::{ApplyReport, Update, UpdateFeed, UpdateQueue};
 pub use flatten::{OwnedFacts, OwnedValue, facts_from_observation};
-pub use matcher::{Hit, IndicatorKey, MatchStats, Matcher, MatcherConfig};
+pub use matcher::{Hit, IndicatorKey, MatchStats, Matcher, MatcherConfig, MemoryReport};
 pub use paths::{MAX_PATHS, PathId, PathInfo, TypeId, well_known};
 pub use window::{StateConfig, StateStats};

@@ -6,7 +6,6 @@ use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
-use hashbrown::HashTable;
 use phalanx_pattern::{IpBlock, ObservationSet, Pattern};
 
 use crate::analyze::{AtomKind, Indicator, Mode};
@@ -17,6 +16,7 @@ use crate::facts::{Fact, FactValue, Facts};
 use crate::key::{CanonRule, Key, TextBuffer, float_key, format_v4, format_v6, latin1};
 use crate::paths::{PathId, TypeId};
 use crate::posting::{MAX_SLOT, Posting, Postings};
+use crate::sharded::Sharded;
 use crate::text::TextIndex;
 use crate::window::{Offered, StateConfig, StateStats, Windows};
 
@@ -84,11 +84,45 @@ enum AtomRef {
     Scan(TypeId),
 }
 
+/// A record's atoms: most indicators have one, kept inline.
+#[derive(Debug, Clone)]
+enum Refs {
+    One(AtomRef),
+    Many(Box<[AtomRef]>),
+}
+
+impl Refs {
+    fn new(mut refs: Vec<AtomRef>) -> Refs {
+        match refs.len() {
+            1 => match refs.pop() {
+                Some(one) => Refs::One(one),
+                None => Refs::Many(Box::new([])),
+            },
+            _ => Refs::Many(refs.into_boxed_slice()),
+        }
+    }
+
+    fn as_slice(&self) -> &[AtomRef] {
+        match self {
+            Refs::One(one) => std::slice::from_ref(one),
+            Refs::Many(many) => many,
+        }
+    }
+
+    /// Heap bytes (none when inline).
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Refs::One(_) => 0,
+            Refs::Many(many) => many.len() * std::mem::size_of::<AtomRef>(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Record<K> {
     key: K,
     mode: Mode,
-    refs: Box<[AtomRef]>,
+    refs: Refs,
     /// Kept for Verify and Stateful records.
     indicator: Option<Arc<Indicator>>,
     /// `valid_until`, or `i64::MAX`.
@@ -138,7 +172,7 @@ const NO_FACT: u32 = u32::MAX;
 pub struct Matcher<K: IndicatorKey> {
     records: Vec<Option<Record<K>>>,
     free: Vec<u32>,
-    keys: HashTable<u32>,
+    keys: Sharded<u32>,
     key_state: RandomState,
     postings: Postings,
     eq: EqIndex,
@@ -166,7 +200,7 @@ impl<K: IndicatorKey> Matcher<K> {
         Matcher {
             records: Vec::new(),
             free: Vec::new(),
-            keys: HashTable::new(),
+            keys: Sharded::default(),
             key_state: RandomState::default(),
             postings: Postings::default(),
             eq: EqIndex::default(),
@@ -311,13 +345,13 @@ impl<K: IndicatorKey> Matcher<K> {
         self.records[slot as usize] = Some(Record {
             key,
             mode,
-            refs: refs.into_boxed_slice(),
+            refs: Refs::new(refs),
             indicator: (mode != Mode::Exact).then_some(indicator),
             valid_until,
         });
         let records = &self.records;
         let state = &self.key_state;
-        self.keys.insert_unique(hash, slot, |&s| {
+        self.keys.insert(hash, slot, |&s| {
             records
                 .get(s as usize)
                 .and_then(Option::as_ref)
@@ -352,13 +386,11 @@ impl<K: IndicatorKey> Matcher<K> {
             return false;
         };
         let hash = self.key_state.hash_one(key);
-        if let Ok(entry) = self.keys.find_entry(hash, |&s| s == slot) {
-            entry.remove();
-        }
+        self.keys.remove(hash, |&s| s == slot);
         let Some(record) = self.records.get_mut(slot as usize).and_then(Option::take) else {
             return false;
         };
-        for atom in record.refs.iter() {
+        for atom in record.refs.as_slice() {
             match atom {
                 AtomRef::Eq(eq_ref) => {
                     self.eq.remove(eq_ref, slot, &mut self.postings);
@@ -669,35 +701,79 @@ impl<K: IndicatorKey> Matcher<K> {
     }
 
     /// An estimate of the bytes the index holds: its tables, keys, records,
-    /// posting lists, text atoms, kept patterns and stateful windows.
-    /// Indicator keys count by their inline size (a `String` key's text is
-    /// not counted). Kept patterns (Verify and Stateful indicators) are
-    /// estimated from their text length.
+    /// posting lists, text atoms, kept patterns and stateful windows (the sum
+    /// of [`Matcher::memory_report`]).
     pub fn memory_bytes(&self) -> usize {
+        self.memory_report().total()
+    }
+
+    /// What the index holds, by part, in bytes. Hash tables count their whole
+    /// allocation (free buckets too); owned strings their length; indicator
+    /// keys their inline size (the text of a `String` key is not counted);
+    /// kept patterns (Verify and Stateful indicators) are estimated from
+    /// their text length.
+    pub fn memory_report(&self) -> MemoryReport {
         let records = self.records.capacity() * std::mem::size_of::<Option<Record<K>>>()
             + self
                 .records
                 .iter()
                 .flatten()
-                .map(|r| {
-                    r.refs.len() * std::mem::size_of::<AtomRef>()
-                        + r.indicator.as_ref().map_or(0, |i| indicator_bytes(i))
-                })
-                .sum::<usize>();
-        records
+                .map(|r| r.refs.heap_bytes())
+                .sum::<usize>()
             + self.free.capacity() * 4
             + self.keys.allocation_size()
-            + self.postings.heap_bytes()
-            + self.eq.memory_bytes()
-            + self.subset.memory_bytes()
-            + self.superset.memory_bytes()
-            + self.text.memory_bytes()
-            + self.scans.capacity() * std::mem::size_of::<Vec<u32>>()
-            + self.scans.iter().map(|l| l.capacity() * 4).sum::<usize>()
-            + self.paths.capacity() * std::mem::size_of::<PathMeta>()
-            + self.paths.iter().filter(|m| m.rule.is_some()).count() * 64
-            + self.expiry.len() * 32
-            + self.windows.memory_bytes()
+            + self.expiry.len() * 32;
+        let kept_patterns = self
+            .records
+            .iter()
+            .flatten()
+            .filter_map(|r| r.indicator.as_deref())
+            .map(indicator_bytes)
+            .sum();
+        MemoryReport {
+            records,
+            equality: self.eq.memory_bytes() + self.postings.heap_bytes(),
+            blocks: self.subset.memory_bytes() + self.superset.memory_bytes(),
+            text: self.text.memory_bytes(),
+            scans: self.scans.capacity() * std::mem::size_of::<Vec<u32>>()
+                + self.scans.iter().map(|l| l.capacity() * 4).sum::<usize>()
+                + self.paths.capacity() * std::mem::size_of::<PathMeta>()
+                + self.paths.iter().filter(|m| m.rule.is_some()).count() * 64,
+            kept_patterns,
+            windows: self.windows.memory_bytes(),
+        }
+    }
+}
+
+/// The parts of [`Matcher::memory_report`], in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryReport {
+    /// Indicator records, the key table and the expiry order.
+    pub records: usize,
+    /// Equality tables with their keys, and shared posting lists.
+    pub equality: usize,
+    /// `ISSUBSET` and `ISSUPERSET` blocks.
+    pub blocks: usize,
+    /// Text atoms, the gram map and filter, and cached compiled matchers.
+    pub text: usize,
+    /// Scan lists and per-path metadata.
+    pub scans: usize,
+    /// Patterns kept for verification (estimated).
+    pub kept_patterns: usize,
+    /// Stateful windows.
+    pub windows: usize,
+}
+
+impl MemoryReport {
+    /// The sum of the parts.
+    pub fn total(&self) -> usize {
+        self.records
+            + self.equality
+            + self.blocks
+            + self.text
+            + self.scans
+            + self.kept_patterns
+            + self.windows
     }
 }
 

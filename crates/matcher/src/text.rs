@@ -413,8 +413,7 @@ impl TextIndex {
                 }
             }
         }
-        for i in 0..seen.len() {
-            let id = seen[i];
+        for &id in seen.iter() {
             if let Some(slot) = self.confirm(id, |m| m.is_match_str(value)) {
                 hit(slot);
             }

@@ -484,8 +484,8 @@ impl Gen {
             Kind::Time(values) => {
                 let value = self.pick(values);
                 match self.range(0, 2) {
-                    0 => format!("= t'2020-01-01T00:00:05Z'"),
-                    1 => format!("> t'2020-01-01T00:00:06Z'"),
+                    0 => "= t'2020-01-01T00:00:05Z'".to_string(),
+                    1 => "> t'2020-01-01T00:00:06Z'".to_string(),
                     _ => format!("= {}", quote(value)),
                 }
             }
