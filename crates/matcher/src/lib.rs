@@ -127,6 +127,18 @@
 //! key's bytes: about 150 to 250 bytes on the workload mix at 100k to 1M
 //! indicators; verified indicators add their compiled pattern.
 //! [`bench::run`] reports these figures beside the resident-set growth.
+//!
+//! # Measured
+//!
+//! `cargo run --release -p phalanx-matcher --example bench_patterns` on one
+//! core of the 2-core development machine (shared, so read the ratios), EVE
+//! workload mix, 1 % hit rate, about 18 facts per observation:
+//!
+//! | indicators | observations/s (all / flows) | hash-lookup floor | bytes per indicator (accounting / RSS) | 10,000 inserts into the live index |
+//! |---|---|---|---|---|
+//! | 1,000 | 2.0 M / 3.9 M | 3.5 M | fixed overheads dominate | 7 ms |
+//! | 100,000 | 1.15 M / 1.66 M | 3.0 M | 253 / 268 | 12 ms |
+//! | 1,000,000 | 0.83 M / 1.38 M | 2.4 M | 241 / 223 (exact ones ≈ 145) | 13 ms, longest insert 41 µs |
 
 mod analyze;
 pub mod bench;
