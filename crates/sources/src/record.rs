@@ -46,7 +46,8 @@ pub struct Origin {
 pub enum Position {
     /// A line of a file.
     File {
-        /// The file the line was read from (after a rotation, the rotated file's old path).
+        /// The file the line was read from, by the name it had when the source opened it (lines
+        /// read from a file after it was rotated away still carry the name it was opened by).
         path: Arc<Path>,
         /// 1-based line number within that file (empty lines are counted, never delivered).
         line: u64,

@@ -14,6 +14,8 @@
 //!   partial line is delivered and reading restarts at offset 0, line 1. (As with every
 //!   polling follower, a truncation followed by more writing than had been read before the
 //!   next poll cannot be told from an append.)
+//!   A file that is created and rotated away again between two polls is never seen (as with
+//!   `tail -F`); rotation intervals are minutes or hours, polls a fraction of a second.
 //! - **The path does not exist** (not created yet, or between a rename and the new file's
 //!   creation): the source waits, and reads a file that appears from its beginning.
 //!
@@ -131,6 +133,8 @@ impl Source for FileSource {
             return run_once(self.config, self.stats, sink, cancel).await;
         };
         let stop_committer = cancel.child_token();
+        // Stops the committer even if this future is dropped (the task aborted).
+        let _stop_on_drop = stop_committer.clone().drop_guard();
         let committer = (self.config.commit_interval_ms > 0).then(|| {
             tokio::spawn(commit_periodically(
                 progress.clone(),
