@@ -23,7 +23,7 @@ pub async fn take_records(rx: &mut Receiver<Batch>, n: usize, limit: Duration) -
 /// Asserts that nothing arrives for `quiet`.
 pub async fn assert_quiet(rx: &mut Receiver<Batch>, quiet: Duration) {
     if let Ok(Some(batch)) = tokio::time::timeout(quiet, rx.recv()).await {
-        let texts: Vec<_> = batch.records.iter().map(|r| text(r)).collect();
+        let texts: Vec<_> = batch.records.iter().map(text).collect();
         panic!("unexpected records: {texts:?}");
     }
 }
