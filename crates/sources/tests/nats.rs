@@ -249,6 +249,64 @@ async fn a_nak_brings_the_message_back() {
     publisher.delete_stream(&stream).await.unwrap();
 }
 
+#[tokio::test]
+async fn a_stalled_engine_leaves_the_messages_on_the_server() {
+    let Some(url) = nats_url() else { return };
+    let stream = unique("PHX_STALL");
+    let subject = format!("phx.{stream}.eve");
+    let publisher = NatsPublisher::connect(&url).await.unwrap();
+    publisher.ensure_stream(&stream, &[&subject]).await.unwrap();
+    const N: usize = 2000;
+    publisher
+        .publish_all(&subject, payloads(0..N), 256)
+        .await
+        .unwrap();
+
+    // Queue of 4 batches of 10; nobody reads it for a while.
+    let mut worker = start(config(&url, &stream, &subject, 10, 30_000));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let client = async_nats::connect(&url).await.unwrap();
+    let consumer: async_nats::jetstream::consumer::PullConsumer =
+        async_nats::jetstream::new(client)
+            .get_stream(&stream)
+            .await
+            .unwrap()
+            .get_consumer("workers")
+            .await
+            .unwrap();
+    let info = consumer.get_info().await.unwrap();
+    // Queue (4 batches) + one batch waiting to be queued + the client's pull buffer (2 batches).
+    assert!(
+        info.num_ack_pending <= 7 * 10,
+        "{} messages pulled by a stalled worker",
+        info.num_ack_pending
+    );
+    assert!(
+        info.num_pending as usize >= N - 70,
+        "{} still on the server",
+        info.num_pending
+    );
+
+    // Acknowledge as we go: the consumer delivers at most max_ack_pending (1000) unacked.
+    let mut seqs = BTreeSet::new();
+    while seqs.len() < N {
+        let batch = tokio::time::timeout(WAIT, worker.rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        for record in batch.records {
+            assert!(
+                seqs.insert(seq(&record).0),
+                "sequence {} twice",
+                seq(&record).0
+            );
+            record.ack.ack().await.unwrap();
+        }
+    }
+    worker.stop().await;
+    publisher.delete_stream(&stream).await.unwrap();
+}
+
 /// A private nats-server this test may kill.
 struct PrivateServer {
     child: Child,
