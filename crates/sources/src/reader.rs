@@ -43,6 +43,10 @@ const CHUNK_BYTES: usize = 256 * 1024;
 
 impl ReaderSource<tokio::io::Stdin> {
     /// The node's standard input, as configured by a `kind = "stdin"` table.
+    ///
+    /// Tokio reads standard input on a blocking thread; a read waiting for input that never
+    /// comes keeps that thread until the process exits, so stop the node by closing the input
+    /// (end of file) or by exiting the process.
     pub fn stdin(config: &StdinConfig) -> Self {
         let stats = SourceStats::new(&config.name, SourceKind::Stdin, config.format);
         ReaderSource::new(
