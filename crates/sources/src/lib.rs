@@ -51,6 +51,24 @@
 //! Every counter is exported through the `metrics` crate as `phalanx_source_<counter>_total`
 //! with the label `source="<name>"` (see [`stats`]), and readable as a struct through
 //! [`SourceStats::snapshot`].
+//!
+//! # Measured throughput
+//!
+//! `PHALANX_NATS_URL=nats://127.0.0.1:4222 cargo bench -p phalanx-sources --bench throughput`
+//! on a shared 2-core machine (nats-server on the same cores): 100,000 EVE-like lines of about
+//! 500 bytes, delivered to a consumer task that acknowledges every record.
+//!
+//! | path | records/s | floor in the same run |
+//! |---|---|---|
+//! | in-memory reader (split, batch, queue) | 6.3 M | `memchr` split into `Bytes`: 34 M |
+//! | followed file, acknowledgements tracked | 2.5 M | |
+//! | syslog TCP, RFC 3164, newline framing | 1.0 M | |
+//! | HTTP, 1000-line bodies through the router | 6.1 M | |
+//! | NATS, 1 worker / 2 workers | 148 k / 144 k | async-nats alone: 150 k with acks, 328 k without |
+//!
+//! NATS throughput is the client and server's own (the source adds nothing measurable over a
+//! bare async-nats consumer); it is bound by per-message acknowledgements, and on two cores the
+//! server competes with the workers, so more workers only help on more cores or machines.
 
 pub mod ack;
 pub mod config;
