@@ -24,6 +24,30 @@ fi
 export PHALANX_PYTHON="$PWD/.venv/bin/python"
 export PHALANX_REQUIRE_EXTERNAL=1
 
+step "NATS JetStream (for the telemetry-bus tests)"
+# A developer's machine or CI may already run one on 127.0.0.1:4222; otherwise start a private
+# server with JetStream in a temporary folder, installing the Debian package if it is missing.
+if [ -z "${PHALANX_NATS_URL:-}" ]; then
+  if (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+    export PHALANX_NATS_URL="nats://127.0.0.1:4222"
+  else
+    if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
+      apt-get install -y -qq nats-server >/dev/null || { apt-get update -qq && apt-get install -y -qq nats-server >/dev/null; }
+    fi
+    nats_bin="$(command -v nats-server || echo /usr/sbin/nats-server)"
+    nats_dir="$(mktemp -d)"
+    "$nats_bin" -a 127.0.0.1 -p 4222 -js -sd "$nats_dir" -l "$nats_dir/nats.log" &
+    nats_pid=$!
+    trap 'kill "$nats_pid" 2>/dev/null || true; rm -rf "$nats_dir"' EXIT
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 0.1; done
+    export PHALANX_NATS_URL="nats://127.0.0.1:4222"
+  fi
+fi
+if [ -z "${PHALANX_NATS_SERVER:-}" ] && ! command -v nats-server >/dev/null 2>&1 && [ -x /usr/sbin/nats-server ]; then
+  export PHALANX_NATS_SERVER=/usr/sbin/nats-server
+fi
+echo "using $PHALANX_NATS_URL"
+
 step "Rust tests (cargo test --workspace)"
 cargo test --workspace --locked
 
