@@ -250,5 +250,8 @@ pub enum BenchCommand {
         /// Observations to match per size.
         #[arg(long, default_value_t = 1_000_000)]
         observations: usize,
+        /// Workload seed (the same seed gives the same indicators and events).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
     },
 }

@@ -16,10 +16,22 @@ pub fn run(command: BenchCommand) -> Result<()> {
             queries,
             data,
         } => taxii::run(&sizes, envelope, queries, data.as_deref())?,
-        BenchCommand::Patterns { .. } => {
-            anyhow::bail!(
-                "the pattern benchmark is not built yet (it needs the multi-pattern index of issue #3)"
-            )
+        BenchCommand::Patterns {
+            sizes,
+            observations,
+            seed,
+        } => {
+            if sizes.is_empty() || sizes.contains(&0) {
+                anyhow::bail!("--sizes needs one or more indicator counts above zero, e.g. --sizes 1000,100000");
+            }
+            if observations == 0 {
+                anyhow::bail!("--observations must be above zero");
+            }
+            phalanx_matcher::bench::run(&phalanx_matcher::bench::BenchConfig {
+                sizes,
+                observations,
+                seed,
+            })
         }
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
