@@ -66,7 +66,7 @@ pub struct DatasetFile {
 
 impl DatasetFile {
     /// Writes the lines, each ended by a line feed.
-    pub fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+    pub fn write_to(&self, out: &mut (impl Write + ?Sized)) -> std::io::Result<()> {
         for line in &self.lines {
             writeln!(out, "{line}")?;
         }

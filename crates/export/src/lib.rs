@@ -332,7 +332,7 @@ pub fn export(
     indicators: &[Value],
     format: Format,
     options: &Options,
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
 ) -> Result<Export, ExportError> {
     let now = now_nanos(options)?;
     let mut report = Export::default();
@@ -349,7 +349,11 @@ pub fn export(
             writeln!(out, "{RULES_HEADER}")?;
             let mut sids = sid::Sids::new(options.sid_base);
             each_exportable(indicators, format, now, &mut report, |indicator| {
-                Ok(rules::write_indicator(out, indicator, &mut sids)?)
+                Ok(rules::write_indicator(
+                    &mut &mut *out,
+                    indicator,
+                    &mut sids,
+                )?)
             })?;
         }
         Format::Csv => {

@@ -69,7 +69,7 @@ fn exact(value: &str, nocase: bool) -> String {
 
 /// Writes the rules of one indicator; returns how many.
 pub(crate) fn write_indicator(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     indicator: &Prepared<'_>,
     sids: &mut Sids,
 ) -> std::io::Result<usize> {
@@ -115,7 +115,7 @@ pub(crate) fn write_indicator(
 type Rule<'r> = dyn FnMut(&mut dyn Write, &str, &str, &str) -> std::io::Result<()> + 'r;
 
 fn write_value(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     observable: &Observable,
     rule: &mut Rule<'_>,
 ) -> std::io::Result<()> {

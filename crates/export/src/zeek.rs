@@ -48,13 +48,13 @@ fn indicator_text(observable: &Observable) -> String {
     }
 }
 
-pub(crate) fn write_header(out: &mut impl Write) -> std::io::Result<()> {
+pub(crate) fn write_header(out: &mut (impl Write + ?Sized)) -> std::io::Result<()> {
     writeln!(out, "{ZEEK_HEADER}")
 }
 
 /// One line per value.
 pub(crate) fn write_indicator(
-    out: &mut impl Write,
+    out: &mut (impl Write + ?Sized),
     indicator: &Prepared<'_>,
 ) -> std::io::Result<()> {
     let source = field(indicator.id);
