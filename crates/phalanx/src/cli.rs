@@ -53,22 +53,34 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Export a collection (or the part a filter selects) as a STIX bundle.
+    /// Export a collection (or the part a filter selects) as a STIX bundle, or the active
+    /// indicators in a sensor format (`--format zeek-intel|suricata-rules|suricata-dataset|csv`).
     Export {
         #[command(flatten)]
         node: NodeArgs,
-        /// Source collection: its id, its alias, or `root/alias` (default: the only collection).
+        /// Source collection: its id, its alias, or `root/alias` (default: the only collection;
+        /// for a sensor format, every collection).
         #[arg(long)]
         collection: Option<String>,
-        /// Only these object types (repeatable).
+        /// Only these object types (repeatable; STIX bundles only).
         #[arg(long = "type")]
         types: Vec<String>,
-        /// Every version of every object, not only the latest.
+        /// Every version of every object, not only the latest (STIX bundles only).
         #[arg(long)]
         all_versions: bool,
-        /// Output file (default: standard output).
+        /// Output file (default: standard output); the output folder for `suricata-dataset`.
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
+        /// What to write: a STIX bundle, or the active indicators in a sensor format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Stix)]
+        format: ExportFormat,
+        /// Sensor formats: read the indicators from this file (bundle, JSON array, objects or
+        /// JSON lines; `-` for standard input) instead of the node's store.
+        #[arg(long)]
+        indicators: Option<PathBuf>,
+        /// Sensor formats: the lowest Suricata `sid` (rules use BASE .. BASE + 2^30).
+        #[arg(long, default_value_t = 9_000_000)]
+        sid_base: u32,
     },
     /// Validate STIX files: report every problem in every object; exit 1 if any object is invalid.
     Validate {
@@ -96,6 +108,21 @@ pub enum Command {
     /// Measure; every benchmark prints JSON with its figures beside a floor from the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `phalanx export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A STIX 2.1 bundle of the stored objects.
+    Stix,
+    /// Suricata datasets and hash lists with the rules that load them (needs `--output DIR`).
+    SuricataDataset,
+    /// One Suricata rule per indicator and sensor buffer.
+    SuricataRules,
+    /// A Zeek Intelligence Framework file.
+    ZeekIntel,
+    /// CSV, one row per indicator value.
+    Csv,
 }
 
 /// `phalanx principal …`.

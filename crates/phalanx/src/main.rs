@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod node;
 mod pattern_cmd;
+mod sensor_export;
 mod serve;
 mod transfer;
 mod workload_cmd;
@@ -64,14 +65,34 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             types,
             all_versions,
             output,
-        } => transfer::export(
-            &node,
-            collection.as_deref(),
-            &types,
-            all_versions,
-            output.as_deref(),
-        )
-        .map(|()| ExitCode::SUCCESS),
+            format,
+            indicators,
+            sid_base,
+        } => match sensor_export::sensor_format(format) {
+            None if indicators.is_some() => {
+                anyhow::bail!("--indicators needs a sensor format (--format zeek-intel, …)")
+            }
+            None => transfer::export(
+                &node,
+                collection.as_deref(),
+                &types,
+                all_versions,
+                output.as_deref(),
+            )
+            .map(|()| ExitCode::SUCCESS),
+            Some(_) if !types.is_empty() || all_versions => {
+                anyhow::bail!("--type and --all-versions are for STIX bundles (--format stix)")
+            }
+            Some(format) => sensor_export::run(&sensor_export::Request {
+                node: &node,
+                collection: collection.as_deref(),
+                indicators: indicators.as_deref(),
+                format,
+                output: output.as_deref(),
+                sid_base,
+            })
+            .map(|()| ExitCode::SUCCESS),
+        },
         Command::Validate { files } => transfer::validate(&files),
         Command::Check { node } => transfer::check(&node),
         Command::Principal(command) => admin::principal(command).map(|()| ExitCode::SUCCESS),
