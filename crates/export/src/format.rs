@@ -41,11 +41,6 @@ impl Format {
     /// `Ok` when this format can hold `observable`; otherwise what cannot be expressed,
     /// and why, as a phrase to which " cannot be expressed in FORMAT" is appended.
     pub(crate) fn supports(self, observable: &Observable) -> Result<(), String> {
-        let scheme = || {
-            url::Url::parse(&observable.value)
-                .map(|u| u.scheme().to_owned())
-                .unwrap_or_default()
-        };
         let kind = observable.kind;
         match self {
             Format::Csv => Ok(()),
@@ -54,10 +49,7 @@ impl Format {
                     "the domain suffix '{}' (Intel::DOMAIN matches whole names only)",
                     observable.value
                 )),
-                Kind::Url if scheme() != "http" => Err(format!(
-                    "a {} URL (Zeek's Intel::URL sees cleartext HTTP requests only)",
-                    scheme()
-                )),
+                Kind::Url => http_url(&observable.value).map(|_| ()),
                 _ => Ok(()),
             },
             Format::SuricataRules => match kind {
@@ -200,5 +192,20 @@ mod tests {
         );
         assert!(http_url("https://x.example/").is_err());
         assert!(http_url("http://u:p@x.example/").is_err());
+    }
+
+    #[test]
+    fn urls_zeek_and_suricata_cannot_see_are_refused() {
+        let url = |value: &str| Observable {
+            kind: Kind::Url,
+            direction: crate::observable::Direction::Any,
+            value: value.to_owned(),
+        };
+        for format in [Format::ZeekIntel, Format::SuricataRules] {
+            assert!(format.supports(&url("http://x.example/a")).is_ok());
+            assert!(format.supports(&url("https://x.example/a")).is_err());
+            assert!(format.supports(&url("http://u@x.example/a")).is_err());
+        }
+        assert!(Format::Csv.supports(&url("https://x.example/a")).is_ok());
     }
 }

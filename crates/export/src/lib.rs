@@ -77,9 +77,9 @@
 //! (written `host[:port]/path?query`, without `http://`, as Zeek's HTTP analyser sees it),
 //! `Intel::FILE_HASH` (MD5, SHA-1, SHA-256), `Intel::CERT_HASH` (certificate SHA-1),
 //! `Intel::EMAIL`. Not expressible: domain suffixes (`Intel::DOMAIN` matches whole names)
-//! and URLs other than `http://` (Zeek sees URLs of cleartext HTTP only). Zeek matches an
-//! address wherever it appears, so the end a `network-traffic` reference names is lost: the
-//! export is broader than the pattern there.
+//! and URLs other than `http://` or with user information (Zeek sees the URLs of cleartext
+//! HTTP requests only). Zeek matches an address wherever it appears, so the end a
+//! `network-traffic` reference names is lost: the export is broader than the pattern there.
 //!
 //! ## `suricata-rules`
 //!
