@@ -103,11 +103,58 @@ pub enum Command {
     /// Write and test STIX patterns.
     #[command(subcommand)]
     Pattern(PatternCommand),
+    /// Match sensor telemetry against indicators.
+    #[command(subcommand)]
+    Detect(DetectCommand),
     /// Write a deterministic workload (indicators, telemetry, ground truth) to a folder.
     Workload(WorkloadArgs),
     /// Measure; every benchmark prints JSON with its figures beside a floor from the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `phalanx detect …`.
+#[derive(Debug, Subcommand)]
+pub enum DetectCommand {
+    /// Match a telemetry file against a bundle of indicators, once: one alert per (event,
+    /// indicator) match as JSON lines, a summary on standard error.
+    Run(DetectRunArgs),
+}
+
+/// `phalanx detect run`.
+#[derive(Debug, Args)]
+pub struct DetectRunArgs {
+    /// The indicators: a STIX bundle, a JSON array of objects, or one object.
+    #[arg(long)]
+    pub indicators: PathBuf,
+    /// The telemetry, one JSON record per line (`-` for standard input).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// The telemetry format: `eve` (Suricata), `zeek` (Zeek JSON logs) or `json` (mapped).
+    #[arg(long, default_value = "eve")]
+    pub format: String,
+    /// For `--format json`: a TOML field mapping (default: the Elastic Common Schema layout).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Where the alerts go (`-` for standard output).
+    #[arg(long, short = 'o', default_value = "-")]
+    pub output: PathBuf,
+    /// Also write the aggregated STIX sightings, as a bundle, to this file.
+    #[arg(long)]
+    pub sightings: Option<PathBuf>,
+    /// The STIX identity of the sighting node (`where_sighted_refs`); default: derived from
+    /// the host name.
+    #[arg(long)]
+    pub identity: Option<String>,
+    /// Sighting buckets, in seconds of event time.
+    #[arg(long, default_value_t = 3600)]
+    pub bucket_seconds: u64,
+    /// The source name in alerts (default: the input file name).
+    #[arg(long)]
+    pub source_name: Option<String>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `phalanx export --format`.
@@ -278,6 +325,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         observations: usize,
         /// Workload seed (the same seed gives the same indicators and events).
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Measure detection on generated EVE lines: events per second on one core beside the
+    /// floor of decoding the same lines with no matching.
+    Detect {
+        /// Active indicator counts, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        sizes: Vec<usize>,
+        /// EVE lines per size.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        /// Workload seed.
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },

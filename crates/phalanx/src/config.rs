@@ -37,6 +37,9 @@ pub struct NodeConfig {
     /// Principals declared in the file, synchronised into the store at start-up.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub principals: Vec<PrincipalConfig>,
+    /// Live detection: sources, alerts, sightings. Absent: no detection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detect: Option<crate::live_detect::DetectConfig>,
 }
 
 /// `[node]`.
@@ -150,6 +153,7 @@ impl NodeConfig {
             tls: None,
             taxii: None,
             principals: Vec::new(),
+            detect: None,
         }
     }
 

@@ -4,6 +4,8 @@ mod admin;
 mod bench;
 mod cli;
 mod config;
+mod detect_cmd;
+mod live_detect;
 mod node;
 mod pattern_cmd;
 mod sensor_export;
@@ -98,6 +100,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Principal(command) => admin::principal(command).map(|()| ExitCode::SUCCESS),
         Command::Key(command) => admin::key(command).map(|()| ExitCode::SUCCESS),
         Command::Pattern(command) => pattern_cmd::run(command),
+        Command::Detect(command) => detect_cmd::run(command),
         Command::Workload(args) => workload_cmd::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Bench(command) => bench::run(command).map(|()| ExitCode::SUCCESS),
     }

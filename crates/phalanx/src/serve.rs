@@ -53,7 +53,16 @@ async fn serve(config: NodeConfig) -> Result<()> {
         .context("cannot install the Prometheus metrics recorder")?;
     let state = AppState::new(node.taxii.clone(), node.store.clone());
     spawn_status_purge(node.store.clone());
-    let app = app(state, prometheus);
+    let detection = match &config.detect {
+        Some(detect) if !detect.sources.is_empty() => {
+            Some(start_detection(&config, detect, &node, state.clone()).await?)
+        }
+        _ => None,
+    };
+    let mut app = app(state, prometheus);
+    if let Some(router) = detection.as_ref().and_then(|d| d.sources.http_router()) {
+        app = app.nest("/ingest", router);
+    }
 
     let shutdown = axum_server::Handle::new();
     tokio::spawn(shutdown_on_signal(shutdown.clone()));
@@ -90,8 +99,81 @@ async fn serve(config: NodeConfig) -> Result<()> {
                 .context("the HTTP server failed")?;
         }
     }
+    if let Some(detection) = detection {
+        tracing::info!("stopping detection: draining the queue and saving offsets");
+        detection.shutdown().await;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Starts live detection with the node's store, identity and API keys.
+async fn start_detection(
+    config: &NodeConfig,
+    detect: &crate::live_detect::DetectConfig,
+    node: &Node,
+    state: AppState,
+) -> Result<crate::live_detect::LiveDetection> {
+    let collection = match &detect.sightings_collection {
+        Some(reference) => node.collection(Some(reference))?.1.id.to_string(),
+        None => match node.collection(None) {
+            Ok((_, c)) => c.id.to_string(),
+            Err(_) => node
+                .collection(Some("sightings"))
+                .context("[detect] sightings_collection is not set and there is more than one collection; name the one sightings go to")?
+                .1
+                .id
+                .to_string(),
+        },
+    };
+    let identity = crate::detect_cmd::identity(detect.identity.as_deref())?;
+    let alerts = match &detect.alerts {
+        Some(path) if path.as_os_str() == "-" => None,
+        Some(path) => Some(path.clone()),
+        None => Some(config.node.data_dir.join("alerts.jsonl")),
+    };
+    let context = crate::live_detect::LiveContext {
+        store: node.store.clone(),
+        sightings_collection: collection,
+        identity: identity.clone(),
+        alerts,
+        state_dir: config.node.data_dir.join("detect-state"),
+        auth: Arc::new(IngestKeys(state)),
+    };
+    let detection = crate::live_detect::start(detect, context).await?;
+    for source in &detect.sources {
+        if let Some(addr) = detection.sources.local_addr(source.name()) {
+            tracing::info!(source = source.name(), %addr, "detection source listening");
+        }
+    }
+    tracing::info!(sources = detect.sources.len(), %identity, "detection started");
+    Ok(detection)
+}
+
+/// HTTP ingest is for principals that may write to some collection (or administrators), by
+/// the same API keys and passwords as TAXII.
+#[derive(Debug, Clone)]
+struct IngestKeys(AppState);
+
+impl phalanx_sources::http::IngestAuth for IngestKeys {
+    fn check<'a>(
+        &'a self,
+        request: phalanx_sources::http::AuthRequest<'a>,
+    ) -> phalanx_sources::http::AuthFuture<'a> {
+        let headers = request.headers.clone();
+        Box::pin(async move {
+            let principal = self.0.blocking(move |s| s.principal(&headers)).await;
+            match principal {
+                Ok(p) if p.admin || p.grants.values().any(|a| a.can_write) => Ok(()),
+                Ok(p) => Err(ApiError::forbidden(format!(
+                    "`{}` may not post telemetry: it needs write access to a collection",
+                    p.name
+                ))
+                .into_response()),
+                Err(e) => Err(e.into_response()),
+            }
+        })
+    }
 }
 
 fn announce(listener: &std::net::TcpListener, scheme: &str, node: &Node) -> Result<()> {

@@ -33,6 +33,20 @@ pub fn run(command: BenchCommand) -> Result<()> {
                 seed,
             })
         }
+        BenchCommand::Detect {
+            sizes,
+            events,
+            seed,
+        } => {
+            if sizes.is_empty() || sizes.contains(&0) || events == 0 {
+                anyhow::bail!("--sizes and --events need counts above zero, e.g. --sizes 100000 --events 100000");
+            }
+            phalanx_detect::bench::run(&phalanx_detect::bench::BenchConfig {
+                sizes,
+                events,
+                seed,
+            })
+        }
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
