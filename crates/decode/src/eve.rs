@@ -174,7 +174,7 @@ fn base_name(path: Cow<'_, str>) -> Cow<'_, str> {
 
 /// Decodes one EVE record.
 pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
-    let record: Record<'_> = sonic_rs::from_slice(line).map_err(DecodeError::json)?;
+    let record: Record<'_> = serde_json::from_slice(line).map_err(DecodeError::json)?;
     let Some(Str(stamp)) = record.timestamp else {
         return Err(DecodeError::MissingField { field: "timestamp" });
     };

@@ -206,7 +206,7 @@ fn is_certificate(source: Option<&str>, mime: Option<&str>) -> bool {
 
 /// Decodes one Zeek JSON log entry.
 pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
-    let record: Record<'_> = sonic_rs::from_slice(line).map_err(DecodeError::json)?;
+    let record: Record<'_> = serde_json::from_slice(line).map_err(DecodeError::json)?;
     let log = Log::of(&record);
     let time = match record.ts {
         Some(Ts::Seconds(s)) => time::from_epoch_seconds(s).ok_or_else(|| DecodeError::BadTime {
