@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let start = observation.start_text();
     let mut facts = phalanx_matcher::Facts::new();
-    observation.facts(decoder.paths(), &start, &mut facts);
+    observation.facts(decoder.paths(), start.as_str(), &mut facts);
     let (od, scos) = observation.to_stix("observed-data--00000000-0000-4000-8000-000000000000");
     let mut objects = vec![od];
     objects.extend(scos);

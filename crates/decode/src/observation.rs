@@ -271,9 +271,10 @@ impl<'a> Observation<'a> {
         }
     }
 
-    /// The `network-traffic:start` text (the event time as a STIX timestamp).
-    pub fn start_text(&self) -> String {
-        time::stix_text(self.time)
+    /// The `network-traffic:start` text (the event time as a STIX timestamp), formatted on
+    /// the stack.
+    pub fn start_text(&self) -> time::StixText {
+        time::StixText::new(self.time)
     }
 
     /// The observed-data object (with id `observed_id`) and its SCOs, in reference order:
@@ -286,7 +287,7 @@ impl<'a> Observation<'a> {
             let src = net.src.map(|ip| scos.address(ip));
             let dst = net.dst.map(|ip| scos.address(ip));
             let mut nt = Map::new();
-            nt.insert("start".into(), self.start_text().into());
+            nt.insert("start".into(), self.start_text().as_str().into());
             if let Some(src) = src {
                 nt.insert("src_ref".into(), src);
             }
@@ -384,7 +385,7 @@ impl<'a> Observation<'a> {
             }
             scos.push("email-message", props);
         }
-        let start = self.start_text();
+        let start = time::stix_text(self.time);
         let created = time::stix_millis(self.time);
         let refs: Vec<Value> = scos.0.iter().map(|o| o["id"].clone()).collect();
         let observed = json!({

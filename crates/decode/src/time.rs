@@ -34,6 +34,95 @@ pub fn stix_text(nanos: i64) -> String {
     }
 }
 
+/// A STIX timestamp formatted into a stack buffer (no allocation): the same text as
+/// [`stix_text`], for the per-event `network-traffic:start` fact.
+#[derive(Clone, Copy)]
+pub struct StixText {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl std::fmt::Debug for StixText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl StixText {
+    /// Formats `nanos`. Years outside 0000..=9999 (never a sensor's) give an empty text.
+    pub fn new(nanos: i64) -> StixText {
+        let mut out = StixText {
+            buf: [0; 32],
+            len: 0,
+        };
+        let secs = nanos.div_euclid(1_000_000_000);
+        let frac = nanos.rem_euclid(1_000_000_000);
+        let rem = secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        if !(0..=9999).contains(&year) {
+            return out;
+        }
+        out.digits(year, 4);
+        for (separator, value) in [
+            (b'-', month),
+            (b'-', day),
+            (b'T', rem / 3600),
+            (b':', rem % 3600 / 60),
+            (b':', rem % 60),
+        ] {
+            out.byte(separator);
+            out.digits(value, 2);
+        }
+        if frac != 0 {
+            // The fraction as long as it needs to be: trailing zeros dropped.
+            let (mut value, mut width) = (frac, 9);
+            while value % 10 == 0 {
+                value /= 10;
+                width -= 1;
+            }
+            out.byte(b'.');
+            out.digits(value, width);
+        }
+        out.byte(b'Z');
+        out
+    }
+
+    fn byte(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    /// `value` as exactly `width` decimal digits, zero-padded.
+    fn digits(&mut self, value: i64, width: usize) {
+        let mut v = value;
+        for k in (0..width).rev() {
+            self.buf[self.len + k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.len += width;
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are ever written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+/// The proleptic Gregorian date of a day count from 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// A STIX timestamp at millisecond precision (`2024-03-01T00:00:01.500Z`), for `created` and
 /// `modified`.
 pub fn stix_millis(nanos: i64) -> String {
@@ -220,6 +309,12 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn stack_text_equals_jiff_text(nanos in 0i64..i64::MAX) {
+            let text = StixText::new(nanos);
+            proptest::prop_assert_eq!(text.as_str(), stix_text(nanos));
+        }
+
         #[test]
         fn fast_path_agrees_with_jiff(secs in 0i64..4_102_444_800, micros in 0i64..1_000_000) {
             let nanos = secs * 1_000_000_000 + micros * 1_000;

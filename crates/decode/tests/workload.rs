@@ -75,7 +75,7 @@ fn check(format: TelemetryFormat) {
         // The facts are the flattened STIX (typed addresses, as decoders give them).
         let start = obs.start_text();
         let mut facts = Facts::new();
-        obs.facts(decoder.paths(), &start, &mut facts);
+        obs.facts(decoder.paths(), start.as_str(), &mut facts);
         let mut objects = vec![got_od];
         objects.extend(got_scos);
         let flat = facts_from_observation(&objects).unwrap().remove(0);

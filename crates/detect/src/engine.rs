@@ -272,13 +272,9 @@ impl Engine {
     where
         F: FnMut(&Observation<'_>, &Arc<ActiveIndicator>, Vec<MatchedValue>),
     {
-        let start = if observation.network.is_some() {
-            observation.start_text()
-        } else {
-            String::new()
-        };
+        let start = observation.start_text();
         let mut facts = std::mem::take(&mut self.facts).recycle();
-        observation.facts(self.decoder.paths(), &start, &mut facts);
+        observation.facts(self.decoder.paths(), start.as_str(), &mut facts);
         self.hits.clear();
         let evaluate = || -> Result<ObservationSet, String> {
             let (od, scos) = observation.to_stix(EVALUATION_ID);
