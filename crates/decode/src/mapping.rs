@@ -135,7 +135,12 @@ fn strings<'v>(record: &'v Value, fields: &[String]) -> Vec<&'v str> {
         match lookup(record, field) {
             Some(Value::String(s)) if !s.is_empty() => out.push(s.as_str()),
             Some(Value::Array(items)) => {
-                out.extend(items.iter().filter_map(Value::as_str).filter(|s| !s.is_empty()));
+                out.extend(
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .filter(|s| !s.is_empty()),
+                );
             }
             _ => {}
         }

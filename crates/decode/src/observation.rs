@@ -122,7 +122,7 @@ fn address_type(ip: IpAddr) -> &'static str {
 }
 
 fn push_unique<'a>(list: &mut SmallVec<[Text<'a>; 2]>, value: Text<'a>) {
-    if !list.iter().any(|v| *v == value) {
+    if !list.contains(&value) {
         list.push(value);
     }
 }
@@ -137,7 +137,7 @@ impl<'a> Observation<'a> {
 
     /// Adds a URL unless it is already there or empty.
     pub fn add_url(&mut self, url: Text<'a>) {
-        if !url.is_empty() && !self.urls.iter().any(|u| *u == url) {
+        if !url.is_empty() && !self.urls.contains(&url) {
             self.urls.push(url);
         }
     }

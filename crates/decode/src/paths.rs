@@ -26,7 +26,10 @@ impl Paths {
     /// Every path a decoded observation can have facts on, as text.
     pub fn all() -> Vec<&'static str> {
         let mut out: Vec<&'static str> = well_known::ALL.iter().map(|(text, _)| *text).collect();
-        out.extend(["email-message:from_ref.type", "email-message:to_refs[*].type"]);
+        out.extend([
+            "email-message:from_ref.type",
+            "email-message:to_refs[*].type",
+        ]);
         out
     }
 }

@@ -116,7 +116,10 @@ mod tests {
     #[test]
     fn hex_forms() {
         assert_eq!(plain_hex(Cow::Borrowed("ab:CD:01")), "abcd01");
-        assert!(matches!(plain_hex(Cow::Borrowed("abcd01")), Cow::Borrowed(_)));
+        assert!(matches!(
+            plain_hex(Cow::Borrowed("abcd01")),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(lower(Cow::Borrowed("TCP")), "tcp");
     }
 }

@@ -305,7 +305,10 @@ mod tests {
         let t = jiff_nanos("2024-03-01T00:00:01.5Z");
         assert_eq!(stix_text(t), "2024-03-01T00:00:01.5Z");
         assert_eq!(stix_millis(t), "2024-03-01T00:00:01.500Z");
-        assert_eq!(stix_text(jiff_nanos("2024-03-01T00:00:01Z")), "2024-03-01T00:00:01Z");
+        assert_eq!(
+            stix_text(jiff_nanos("2024-03-01T00:00:01Z")),
+            "2024-03-01T00:00:01Z"
+        );
     }
 
     proptest::proptest! {

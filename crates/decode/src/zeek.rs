@@ -209,16 +209,16 @@ pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
     let record: Record<'_> = serde_json::from_slice(line).map_err(DecodeError::json)?;
     let log = Log::of(&record);
     let time = match record.ts {
-        Some(Ts::Seconds(s)) => time::from_epoch_seconds(s).ok_or_else(|| DecodeError::BadTime {
-            field: "ts",
-            value: s.to_string(),
-        })?,
-        Some(Ts::Text(text)) => {
-            time::parse_iso8601(&text).ok_or_else(|| DecodeError::BadTime {
+        Some(Ts::Seconds(s)) => {
+            time::from_epoch_seconds(s).ok_or_else(|| DecodeError::BadTime {
                 field: "ts",
-                value: text.chars().take(64).collect(),
+                value: s.to_string(),
             })?
         }
+        Some(Ts::Text(text)) => time::parse_iso8601(&text).ok_or_else(|| DecodeError::BadTime {
+            field: "ts",
+            value: text.chars().take(64).collect(),
+        })?,
         None => return Err(DecodeError::MissingField { field: "ts" }),
     };
     let src = address("id.orig_h", record.orig_h)?;
@@ -233,8 +233,7 @@ pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
     };
     let source = cow(record.source);
     let mime = cow(record.mime_type);
-    let certificate_file =
-        log == Log::Files && is_certificate(source.as_deref(), mime.as_deref());
+    let certificate_file = log == Log::Files && is_certificate(source.as_deref(), mime.as_deref());
 
     if src.is_some() || dst.is_some() {
         let mut protocols: SmallVec<[Text<'_>; 3]> = SmallVec::new();

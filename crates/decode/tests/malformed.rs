@@ -61,7 +61,10 @@ fn eve_malformed_records() {
 #[test]
 fn zeek_malformed_records() {
     assert_eq!(reason(Format::Zeek, b"#fields\tts\tuid"), "json");
-    assert_eq!(reason(Format::Zeek, br#"{"_path":"conn"}"#), "missing_field");
+    assert_eq!(
+        reason(Format::Zeek, br#"{"_path":"conn"}"#),
+        "missing_field"
+    );
     assert_eq!(reason(Format::Zeek, br#"{"ts":"soon"}"#), "bad_time");
     assert_eq!(reason(Format::Zeek, br#"{"ts":true}"#), "json");
     assert_eq!(
@@ -74,9 +77,15 @@ fn zeek_malformed_records() {
 fn mapped_malformed_records() {
     assert_eq!(reason(Format::Json, b"{"), "json");
     assert_eq!(reason(Format::Json, b"\"text\""), "not_object");
-    assert_eq!(reason(Format::Json, br#"{"source":{"ip":"1.2.3.4"}}"#), "missing_field");
     assert_eq!(
-        reason(Format::Json, br#"{"@timestamp":"2024-03-01T00:00:00Z","source":{"ip":"x"}}"#),
+        reason(Format::Json, br#"{"source":{"ip":"1.2.3.4"}}"#),
+        "missing_field"
+    );
+    assert_eq!(
+        reason(
+            Format::Json,
+            br#"{"@timestamp":"2024-03-01T00:00:00Z","source":{"ip":"x"}}"#
+        ),
         "bad_address"
     );
 }
@@ -84,7 +93,10 @@ fn mapped_malformed_records() {
 #[test]
 fn records_over_the_limit_are_refused_before_parsing() {
     let decoder = Decoder::new(Format::Eve).unwrap().max_record(100);
-    let long = format!(r#"{{"timestamp":"2024-03-01T00:00:00+0000","x":"{}"}}"#, "a".repeat(200));
+    let long = format!(
+        r#"{{"timestamp":"2024-03-01T00:00:00+0000","x":"{}"}}"#,
+        "a".repeat(200)
+    );
     assert!(matches!(
         decoder.decode(long.as_bytes()),
         Err(DecodeError::TooLong { limit: 100, .. })
@@ -118,7 +130,10 @@ fn ecs_documents_decode_with_the_default_mapping() {
     assert_eq!(obs.kind, "zeek.dns");
     assert_eq!(obs.domains.as_slice(), ["Evil.Example"]);
     assert_eq!(obs.files[0].sha256.as_deref(), Some("ab"));
-    assert_eq!(obs.network.unwrap().protocols.as_slice(), ["ipv4", "udp", "dns"]);
+    assert_eq!(
+        obs.network.unwrap().protocols.as_slice(),
+        ["ipv4", "udp", "dns"]
+    );
 }
 
 #[test]
@@ -165,8 +180,18 @@ proptest! {
 
 #[test]
 fn good_records_decode() {
-    assert!(Decoder::new(Format::Eve).unwrap().decode(EVE_OK.as_bytes()).is_ok());
-    assert!(Decoder::new(Format::Zeek).unwrap().decode(ZEEK_OK.as_bytes()).is_ok());
+    assert!(
+        Decoder::new(Format::Eve)
+            .unwrap()
+            .decode(EVE_OK.as_bytes())
+            .is_ok()
+    );
+    assert!(
+        Decoder::new(Format::Zeek)
+            .unwrap()
+            .decode(ZEEK_OK.as_bytes())
+            .is_ok()
+    );
 }
 
 #[test]
@@ -183,8 +208,15 @@ fn deep_nesting_is_refused_or_skipped_without_overflow() {
 #[test]
 fn brackets_inside_strings_do_not_count_as_depth() {
     let text = "[".repeat(500);
-    let line = format!(r#"{{"timestamp":"2024-03-01T00:00:00Z","event_type":"{text}","ts":1.0,"@timestamp":"2024-03-01T00:00:00Z"}}"#);
+    let line = format!(
+        r#"{{"timestamp":"2024-03-01T00:00:00Z","event_type":"{text}","ts":1.0,"@timestamp":"2024-03-01T00:00:00Z"}}"#
+    );
     for format in [Format::Eve, Format::Zeek, Format::Json] {
-        assert!(Decoder::new(format).unwrap().decode(line.as_bytes()).is_ok());
+        assert!(
+            Decoder::new(format)
+                .unwrap()
+                .decode(line.as_bytes())
+                .is_ok()
+        );
     }
 }

@@ -82,12 +82,18 @@ fn check(format: TelemetryFormat) {
         let mut flat = flat.with_typed_addresses();
         flat.entries.retain(|(path, _)| {
             let text = path.to_string();
-            !text.ends_with(":id") && !text.ends_with(":spec_version") && !text.ends_with(".id")
+            !text.ends_with(":id")
+                && !text.ends_with(":spec_version")
+                && !text.ends_with(".id")
                 && !text.ends_with(".spec_version")
         });
         // An address that is also a value of another string property would be typed by the
         // conversion above; none of the workload's are.
-        assert!(flat.entries.iter().all(|(_, v)| !matches!(v, OwnedValue::Bytes(_))));
+        assert!(
+            flat.entries
+                .iter()
+                .all(|(_, v)| !matches!(v, OwnedValue::Bytes(_)))
+        );
         let flat_facts = flat.facts();
         assert_eq!(fact_set(&facts), fact_set(&flat_facts), "{text}");
         assert_eq!(facts.first_observed(), flat_facts.first_observed());

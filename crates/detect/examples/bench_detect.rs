@@ -7,7 +7,10 @@ fn main() {
         .next()
         .map(|s| s.split(',').filter_map(|n| n.parse().ok()).collect())
         .unwrap_or_else(|| vec![100_000, 1_000_000]);
-    let events = args.next().and_then(|n| n.parse().ok()).unwrap_or(1_000_000);
+    let events = args
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
     let report = phalanx_detect::bench::run(&phalanx_detect::bench::BenchConfig {
         sizes,
         events,

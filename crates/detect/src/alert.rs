@@ -71,7 +71,10 @@ pub fn alert(
         })
         .collect();
     out.insert("matched".into(), matched.into());
-    out.insert("event_time".into(), time::stix_text(observation.time).into());
+    out.insert(
+        "event_time".into(),
+        time::stix_text(observation.time).into(),
+    );
     if !observation.kind.is_empty() {
         out.insert("event_kind".into(), observation.kind.as_ref().into());
     }

@@ -50,7 +50,9 @@ pub fn run(config: &BenchConfig) -> Value {
     let results: Vec<Value> = config
         .sizes
         .iter()
-        .map(|&size| measure(size, config).unwrap_or_else(|e| json!({"indicators": size, "error": e})))
+        .map(|&size| {
+            measure(size, config).unwrap_or_else(|e| json!({"indicators": size, "error": e}))
+        })
         .collect();
     json!({
         "benchmark": "detect",

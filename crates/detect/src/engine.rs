@@ -83,7 +83,9 @@ fn fact_json(value: FactValue<'_>) -> Value {
         FactValue::Str(s) => Value::from(s),
         FactValue::Ipv4(a) => Value::from(std::net::Ipv4Addr::from(a).to_string()),
         FactValue::Ipv6(a) => Value::from(std::net::Ipv6Addr::from(a).to_string()),
-        FactValue::Int(i) => i64::try_from(i).map_or_else(|_| Value::from(i.to_string()), Value::from),
+        FactValue::Int(i) => {
+            i64::try_from(i).map_or_else(|_| Value::from(i.to_string()), Value::from)
+        }
         FactValue::Float(f) => Value::from(f),
         FactValue::Bool(b) => Value::from(b),
         FactValue::Bytes(b) => Value::from(
@@ -226,11 +228,7 @@ impl Engine {
     /// Deactivates every indicator whose `valid_until` is at or before `now` (nanoseconds
     /// since the Unix epoch); returns their ids.
     pub fn expire(&mut self, now: i64) -> Vec<String> {
-        let due: Vec<(i64, u32)> = self
-            .expiry
-            .range(..=(now, u32::MAX))
-            .copied()
-            .collect();
+        let due: Vec<(i64, u32)> = self.expiry.range(..=(now, u32::MAX)).copied().collect();
         let mut expired = Vec::with_capacity(due.len());
         for (_, key) in due {
             if let Some(id) = self
@@ -355,18 +353,21 @@ mod tests {
         let a = "[domain-name:value = 'a.example']";
         let b = "[domain-name:value = 'b.example']";
         assert!(matches!(
-            e.activate(version("2024-01-02T00:00:00.000Z", a, None)).unwrap(),
+            e.activate(version("2024-01-02T00:00:00.000Z", a, None))
+                .unwrap(),
             Activation::Added(Mode::Exact)
         ));
         assert_eq!(count(&mut e, &dns("a.example")), 1);
         assert!(matches!(
-            e.activate(version("2024-01-03T00:00:00.000Z", b, None)).unwrap(),
+            e.activate(version("2024-01-03T00:00:00.000Z", b, None))
+                .unwrap(),
             Activation::Replaced(_)
         ));
         assert_eq!(count(&mut e, &dns("a.example")), 0);
         assert_eq!(count(&mut e, &dns("b.example")), 1);
         assert_eq!(
-            e.activate(version("2024-01-01T00:00:00.000Z", a, None)).unwrap(),
+            e.activate(version("2024-01-01T00:00:00.000Z", a, None))
+                .unwrap(),
             Activation::Unchanged
         );
         assert_eq!(count(&mut e, &dns("b.example")), 1);
@@ -381,8 +382,12 @@ mod tests {
     fn expiry_removes_indicators_past_valid_until() {
         let mut e = Engine::new(Decoder::new(Format::Eve).unwrap(), MatcherConfig::default());
         let until = "2024-06-01T00:00:00Z";
-        e.activate(version("2024-01-02T00:00:00.000Z", "[domain-name:value = 'a.example']", Some(until)))
-            .unwrap();
+        e.activate(version(
+            "2024-01-02T00:00:00.000Z",
+            "[domain-name:value = 'a.example']",
+            Some(until),
+        ))
+        .unwrap();
         let t = phalanx_stix::Timestamp::parse(until).unwrap().unix_nanos() as i64;
         assert!(e.expire(t - 1).is_empty());
         assert_eq!(e.expire(t), vec![ID.to_string()]);
@@ -392,8 +397,12 @@ mod tests {
     #[test]
     fn malformed_records_are_counted_and_do_not_disturb_matching() {
         let mut e = Engine::new(Decoder::new(Format::Eve).unwrap(), MatcherConfig::default());
-        e.activate(version("2024-01-02T00:00:00.000Z", "[domain-name:value = 'a.example']", None))
-            .unwrap();
+        e.activate(version(
+            "2024-01-02T00:00:00.000Z",
+            "[domain-name:value = 'a.example']",
+            None,
+        ))
+        .unwrap();
         assert!(e.process(b"{broken", |_, _, _| {}).is_err());
         assert_eq!(count(&mut e, &dns("a.example")), 1);
         assert_eq!(e.stats().malformed, 1);

@@ -150,7 +150,10 @@ mod tests {
     #[test]
     fn refuses_what_cannot_match() {
         let bad = read_indicator(&indicator(json!({"pattern": "[domain-name:value = "})));
-        assert!(matches!(bad, Err(IndicatorError::Pattern { .. })), "{bad:?}");
+        assert!(
+            matches!(bad, Err(IndicatorError::Pattern { .. })),
+            "{bad:?}"
+        );
         let sigma = read_indicator(&indicator(json!({"pattern_type": "sigma"})));
         assert!(matches!(sigma, Err(IndicatorError::PatternType { .. })));
         let until = read_indicator(&indicator(json!({"valid_until": "tomorrow"})));
@@ -161,7 +164,10 @@ mod tests {
 
     #[test]
     fn documents() {
-        assert_eq!(objects_of(json!({"type": "bundle", "objects": [1, 2]})).len(), 2);
+        assert_eq!(
+            objects_of(json!({"type": "bundle", "objects": [1, 2]})).len(),
+            2
+        );
         assert_eq!(objects_of(json!([{"a": 1}])).len(), 1);
         assert_eq!(objects_of(json!({"type": "indicator"})).len(), 1);
         assert!(objects_of(json!("x")).is_empty());

@@ -22,7 +22,10 @@ use uuid::Uuid;
 
 /// The namespace of sighting ids (a UUIDv5 of the Phalanx project URL in the URL namespace).
 fn namespace() -> Uuid {
-    Uuid::new_v5(&Uuid::NAMESPACE_URL, b"https://phalanx.invalid/stix/sighting")
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        b"https://phalanx.invalid/stix/sighting",
+    )
 }
 
 /// STIX caps `count` at 999,999,999.
@@ -176,7 +179,11 @@ impl Sightings {
             .map(|(k, _)| k.clone())
             .collect();
         keys.sort_by(|a, b| {
-            (a.bucket, &a.indicator, a.retrospective).cmp(&(b.bucket, &b.indicator, b.retrospective))
+            (a.bucket, &a.indicator, a.retrospective).cmp(&(
+                b.bucket,
+                &b.indicator,
+                b.retrospective,
+            ))
         });
         for key in keys {
             if let Some(mut bucket) = self.open.remove(&key) {

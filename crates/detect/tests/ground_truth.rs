@@ -56,7 +56,11 @@ fn run(format: TelemetryFormat) {
     let false_matches: Vec<_> = unique.difference(&expected).take(5).collect();
     assert!(missed.is_empty(), "missed: {missed:?}");
     assert!(false_matches.is_empty(), "false matches: {false_matches:?}");
-    assert!(expected.len() >= 1_000, "{} planted matches", expected.len());
+    assert!(
+        expected.len() >= 1_000,
+        "{} planted matches",
+        expected.len()
+    );
     let stats = engine.stats();
     assert_eq!(stats.records, 20_000);
     assert_eq!(stats.malformed, 0);

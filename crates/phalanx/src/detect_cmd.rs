@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,7 +32,8 @@ fn open_input(path: &Path) -> Result<(Box<dyn Read>, Option<u64>)> {
     if path == Path::new("-") {
         return Ok((Box::new(std::io::stdin().lock()), None));
     }
-    let file = File::open(path).with_context(|| format!("cannot open the input {}", path.display()))?;
+    let file =
+        File::open(path).with_context(|| format!("cannot open the input {}", path.display()))?;
     let len = file.metadata().ok().map(|m| m.len());
     Ok((Box::new(file), len))
 }
@@ -130,7 +131,10 @@ fn run_file(args: &DetectRunArgs) -> Result<ExitCode> {
         args.input.display().to_string()
     };
     let mut source = EventSource {
-        name: args.source_name.clone().unwrap_or_else(|| file_name.clone()),
+        name: args
+            .source_name
+            .clone()
+            .unwrap_or_else(|| file_name.clone()),
         file: Some(file_name),
         ..EventSource::default()
     };
@@ -156,7 +160,7 @@ fn run_file(args: &DetectRunArgs) -> Result<ExitCode> {
         }
         number += 1;
         bytes += read as u64;
-        if number % 4096 == 0 {
+        if number.is_multiple_of(4096) {
             bar.set_position(bytes);
         }
         let record = trim(&line);
@@ -177,7 +181,8 @@ fn run_file(args: &DetectRunArgs) -> Result<ExitCode> {
             }
         });
         if let Some(error) = write_error.take() {
-            return Err(error).with_context(|| format!("cannot write to {}", args.output.display()));
+            return Err(error)
+                .with_context(|| format!("cannot write to {}", args.output.display()));
         }
         if let Err(error) = result
             && samples.len() < SAMPLES
@@ -252,7 +257,7 @@ pub(crate) fn identity(given: Option<&str>) -> Result<String> {
 }
 
 /// Writes the sightings as a STIX bundle.
-fn write_sightings(path: &PathBuf, objects: Vec<serde_json::Value>) -> Result<()> {
+fn write_sightings(path: &Path, objects: Vec<serde_json::Value>) -> Result<()> {
     let bundle = serde_json::json!({
         "type": "bundle",
         "id": format!("bundle--{}", uuid::Uuid::new_v4()),

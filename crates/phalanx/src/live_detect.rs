@@ -25,7 +25,7 @@ use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -109,8 +109,11 @@ pub struct LiveDetection {
     /// The sources (for their HTTP router, addresses and counters).
     pub sources: SourceSet,
     workers: Vec<std::thread::JoinHandle<()>>,
-    final_flush: Option<(Arc<Mutex<Sightings>>, Arc<dyn Store>, String)>,
+    final_flush: Option<FinalFlush>,
 }
+
+/// What shutdown needs to store the last sightings: the aggregator, the store, the collection.
+type FinalFlush = (Arc<Mutex<Sightings>>, Arc<dyn Store>, String);
 
 impl LiveDetection {
     /// Stops the sources; the workers finish the queued batches and exit.
@@ -204,7 +207,10 @@ fn read_tail_keys(path: &Path) -> Result<HashSet<String>> {
 }
 
 impl AlertSink {
-    fn open(path: Option<&Path>, webhook: Option<tokio::sync::mpsc::Sender<Value>>) -> Result<Self> {
+    fn open(
+        path: Option<&Path>,
+        webhook: Option<tokio::sync::mpsc::Sender<Value>>,
+    ) -> Result<Self> {
         let (file, seen) = match path {
             Some(path) => {
                 let seen = read_tail_keys(path)?;
@@ -239,7 +245,10 @@ impl AlertSink {
 
     fn push(&mut self, alert: &Value) {
         if !self.seen.is_empty() {
-            let key = alert_key(&alert["source"], alert["indicator_id"].as_str().unwrap_or(""));
+            let key = alert_key(
+                &alert["source"],
+                alert["indicator_id"].as_str().unwrap_or(""),
+            );
             if self.seen.remove(&key) {
                 return;
             }
@@ -322,23 +331,18 @@ struct Worker {
 
 impl Worker {
     fn apply_updates(&mut self) {
-        loop {
-            match self.updates.try_recv() {
-                Ok(update) => {
-                    for (_, engine) in &mut self.engines {
-                        match &update {
-                            Update::Activate(indicator) => {
-                                if let Err(error) = engine.activate(Arc::clone(indicator)) {
-                                    tracing::warn!(indicator = %indicator.id, %error, "indicator not matched");
-                                }
-                            }
-                            Update::Revoke(id) => {
-                                engine.deactivate(id);
-                            }
+        while let Ok(update) = self.updates.try_recv() {
+            for (_, engine) in &mut self.engines {
+                match &update {
+                    Update::Activate(indicator) => {
+                        if let Err(error) = engine.activate(Arc::clone(indicator)) {
+                            tracing::warn!(indicator = %indicator.id, %error, "indicator not matched");
                         }
                     }
+                    Update::Revoke(id) => {
+                        engine.deactivate(id);
+                    }
                 }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
         let now = now_nanos();
@@ -363,7 +367,15 @@ impl Worker {
             let source = event_source(&record.origin);
             let result = engine.process(&record.bytes, |observation, indicator, values| {
                 matched.push((indicator.id.clone(), observation.time));
-                alerts.push(alert(indicator, values, observation, &record.bytes, &source, now, false));
+                alerts.push(alert(
+                    indicator,
+                    values,
+                    observation,
+                    &record.bytes,
+                    &source,
+                    now,
+                    false,
+                ));
             });
             if let Err(error) = result {
                 batch.stats.note_malformed(
@@ -374,8 +386,12 @@ impl Worker {
         }
         let after = engine.stats();
         batch.stats.add_decoded(after.decoded - before.decoded);
-        batch.stats.add_malformed(after.malformed - before.malformed);
-        batch.stats.add_matched(after.matched_events - before.matched_events);
+        batch
+            .stats
+            .add_malformed(after.malformed - before.malformed);
+        batch
+            .stats
+            .add_matched(after.matched_events - before.matched_events);
         metrics::counter!("phalanx_detect_matches_total").increment(after.matches - before.matches);
         if !matched.is_empty()
             && let Ok(mut sightings) = self.sightings.lock()
@@ -456,7 +472,8 @@ fn store_sightings(store: &dyn Store, collection: &str, objects: &[Value]) {
     let texts: Vec<String> = objects.iter().map(|o| o.to_string()).collect();
     let mut new = Vec::with_capacity(objects.len());
     for (object, json) in objects.iter().zip(&texts) {
-        let (Some(id), Some(modified)) = (object["id"].as_str(), object["modified"].as_str()) else {
+        let (Some(id), Some(modified)) = (object["id"].as_str(), object["modified"].as_str())
+        else {
             continue;
         };
         let Ok(version) = VersionKey::parse(modified) else {
@@ -471,7 +488,9 @@ fn store_sightings(store: &dyn Store, collection: &str, objects: &[Value]) {
         });
     }
     match store.insert_batch(collection, &new) {
-        Ok(_) => metrics::counter!("phalanx_detect_sightings_stored_total").increment(new.len() as u64),
+        Ok(_) => {
+            metrics::counter!("phalanx_detect_sightings_stored_total").increment(new.len() as u64)
+        }
         Err(error) => tracing::error!(%error, "cannot store sightings"),
     }
 }
@@ -481,8 +500,14 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
     if config.workers == 0 {
         bail!("[detect] workers must be at least 1");
     }
-    let webhook = config.webhook.as_ref().map(|url| spawn_webhook(url.clone()));
-    let alerts = Arc::new(Mutex::new(AlertSink::open(context.alerts.as_deref(), webhook)?));
+    let webhook = config
+        .webhook
+        .as_ref()
+        .map(|url| spawn_webhook(url.clone()));
+    let alerts = Arc::new(Mutex::new(AlertSink::open(
+        context.alerts.as_deref(),
+        webhook,
+    )?));
     let sightings = Arc::new(Mutex::new(Sightings::new(
         &context.identity,
         config.bucket_seconds,
@@ -506,8 +531,13 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
 
     let (sink, queue) = phalanx_sources::channel(config.queue_batches);
     let queue = Arc::new(tokio::sync::Mutex::new(queue));
-    let offsets = phalanx_sources::file::FileOffsetStore::new(&context.state_dir)
-        .with_context(|| format!("cannot use {} for file offsets", context.state_dir.display()))?;
+    let offsets =
+        phalanx_sources::file::FileOffsetStore::new(&context.state_dir).with_context(|| {
+            format!(
+                "cannot use {} for file offsets",
+                context.state_dir.display()
+            )
+        })?;
     let sources = SourceSet::start(
         &config.sources,
         sink,
@@ -534,7 +564,10 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
         for format in &formats {
             engines.push((
                 *format,
-                Engine::new(decoder_for(*format, config.mapping.as_ref())?, Default::default()),
+                Engine::new(
+                    decoder_for(*format, config.mapping.as_ref())?,
+                    Default::default(),
+                ),
             ));
         }
         let mut worker = Worker {
@@ -626,7 +659,10 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
             };
             let store = Arc::clone(&store);
             let collection = collection.clone();
-            let _ = tokio::task::spawn_blocking(move || store_sightings(store.as_ref(), &collection, &objects)).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                store_sightings(store.as_ref(), &collection, &objects)
+            })
+            .await;
         }
     });
     Ok(LiveDetection {

@@ -25,7 +25,10 @@ fn import_keeps_good_objects_reports_bad_ones_and_export_is_lossless() {
     std::fs::write(&file, bundle.to_string()).unwrap();
     let (code, _, err) = cli(&["import", "--data", &data, file.to_str().unwrap()], None);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("25 added") && err.contains("1 refused"), "{err}");
+    assert!(
+        err.contains("25 added") && err.contains("1 refused"),
+        "{err}"
+    );
     assert!(err.contains("valid_until"), "{err}");
 
     // JSON lines with one broken line: the lines beside it still count.
@@ -39,14 +42,21 @@ fn import_keeps_good_objects_reports_bad_ones_and_export_is_lossless() {
     assert!(err.contains("0 added, 25 already present"), "{code} {err}");
 
     let out = dir.path().join("out.json");
-    let (code, _, err) = cli(&["export", "--data", &data, "--output", out.to_str().unwrap()], None);
+    let (code, _, err) = cli(
+        &["export", "--data", &data, "--output", out.to_str().unwrap()],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
     let exported: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(exported["type"], "bundle");
     let exported = exported["objects"].as_array().unwrap();
     assert_eq!(exported.len(), 27);
     for original in &good {
-        assert!(exported.contains(original), "lost or changed on the way: {}", original["id"]);
+        assert!(
+            exported.contains(original),
+            "lost or changed on the way: {}",
+            original["id"]
+        );
     }
     let (code, out, _) = cli(&["check", "--data", &data], None);
     assert_eq!(code, 0);
@@ -67,7 +77,10 @@ fn validate_reports_every_problem_with_its_place() {
     assert!(out.contains("/confidence"), "{out}");
     assert!(out.contains("/pattern"), "{out}");
     assert!(out.contains("/created"), "{out}");
-    assert!(out.lines().all(|l| l.contains("item 1")), "only the second object is faulty: {out}");
+    assert!(
+        out.lines().all(|l| l.contains("item 1")),
+        "only the second object is faulty: {out}"
+    );
     assert!(err.contains("2 object(s) checked: 1 invalid"), "{err}");
     std::fs::write(&file, json!([indicator(3)]).to_string()).unwrap();
     assert_eq!(cli(&["validate", file.to_str().unwrap()], None).0, 0);
@@ -75,10 +88,25 @@ fn validate_reports_every_problem_with_its_place() {
 
 #[test]
 fn pattern_check_and_eval() {
-    let (code, out, _) = cli(&["pattern", "check", "[ipv4-addr:value='1.2.3.4'] AND [domain-name:value = 'x.example']"], None);
+    let (code, out, _) = cli(
+        &[
+            "pattern",
+            "check",
+            "[ipv4-addr:value='1.2.3.4'] AND [domain-name:value = 'x.example']",
+        ],
+        None,
+    );
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("canonical: [ipv4-addr:value = '1.2.3.4'] AND [domain-name:value = 'x.example']"), "{out}");
-    let (code, out, _) = cli(&["pattern", "check", "[ipv4-addr:value = '1.2.3.4' AND]"], None);
+    assert!(
+        out.contains(
+            "canonical: [ipv4-addr:value = '1.2.3.4'] AND [domain-name:value = 'x.example']"
+        ),
+        "{out}"
+    );
+    let (code, out, _) = cli(
+        &["pattern", "check", "[ipv4-addr:value = '1.2.3.4' AND]"],
+        None,
+    );
     assert_eq!(code, 1);
     assert!(out.contains("column"), "{out}");
     let observed = json!([
@@ -96,7 +124,10 @@ fn pattern_check_and_eval() {
     );
     let (code, out, _) = cli(&["pattern", "eval"], Some(&input));
     assert_eq!(code, 0);
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[0], json!({"match": true}));
     assert_eq!(lines[1], json!({"match": false}));
     assert!(lines[2]["error"].is_string());
@@ -107,8 +138,28 @@ fn principals_keys_and_revocation() {
     let dir = tempfile::tempdir().unwrap();
     let data = data_arg(&dir);
     let node = Node::start(dir.path(), &[]);
-    assert_eq!(cli(&["principal", "add", "feed", "--read", "default", "--data", &data], None).0, 0);
-    let (code, key, _) = cli(&["key", "create", "feed", "--label", "nightly", "--data", &data], None);
+    assert_eq!(
+        cli(
+            &[
+                "principal",
+                "add",
+                "feed",
+                "--read",
+                "default",
+                "--data",
+                &data
+            ],
+            None
+        )
+        .0,
+        0
+    );
+    let (code, key, _) = cli(
+        &[
+            "key", "create", "feed", "--label", "nightly", "--data", &data,
+        ],
+        None,
+    );
     assert_eq!(code, 0);
     let key = key.trim().to_owned();
     let get = |key: &str| {
@@ -122,14 +173,24 @@ fn principals_keys_and_revocation() {
     };
     assert_eq!(get(&key), 200);
     let (_, listing, _) = cli(&["key", "list", "--data", &data], None);
-    let key_id = listing.lines().find(|l| l.contains("nightly")).unwrap().split('\t').next().unwrap().to_owned();
+    let key_id = listing
+        .lines()
+        .find(|l| l.contains("nightly"))
+        .unwrap()
+        .split('\t')
+        .next()
+        .unwrap()
+        .to_owned();
     assert_eq!(cli(&["key", "revoke", &key_id, "--data", &data], None).0, 0);
     std::thread::sleep(phalanx_taxii_cache_ttl());
     assert_eq!(get(&key), 401);
     let (_, principals, _) = cli(&["principal", "list", "--data", &data], None);
     assert!(principals.contains("admin\tadmin"), "{principals}");
     assert!(principals.contains("feed\tuser"), "{principals}");
-    assert_ne!(cli(&["key", "create", "nobody", "--data", &data], None).0, 0);
+    assert_ne!(
+        cli(&["key", "create", "nobody", "--data", &data], None).0,
+        0
+    );
 }
 
 fn phalanx_taxii_cache_ttl() -> std::time::Duration {
@@ -140,7 +201,9 @@ fn phalanx_taxii_cache_ttl() -> std::time::Duration {
 #[test]
 fn configuration_file_roots_collections_principals_and_tls() {
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .unwrap();
     let cert_path = dir.path().join("cert.pem");
     let key_path = dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
@@ -212,7 +275,9 @@ read = ["intel/default"]
         .send()
         .unwrap();
     assert_eq!(response.status(), 202);
-    let page: Value = analyst("intel/collections/default/objects/?limit=100").json().unwrap();
+    let page: Value = analyst("intel/collections/default/objects/?limit=100")
+        .json()
+        .unwrap();
     assert_eq!(page["objects"].as_array().unwrap().len(), 5);
     assert_eq!(page["more"], true);
     // max_content_length is enforced

@@ -33,10 +33,14 @@ fn acknowledged_writes_survive_kill_9() {
                 let base = node.base.clone();
                 let key = node.key.clone();
                 std::thread::spawn(move || {
-                    let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+                    let http = reqwest::blocking::Client::builder()
+                        .timeout(Duration::from_secs(10))
+                        .build()
+                        .unwrap();
                     while !stop.load(Ordering::Relaxed) {
                         let first = counter.fetch_add(ENVELOPE, Ordering::Relaxed);
-                        let objects: Vec<Value> = (first..first + ENVELOPE).map(indicator).collect();
+                        let objects: Vec<Value> =
+                            (first..first + ENVELOPE).map(indicator).collect();
                         let body = serde_json::json!({ "objects": objects }).to_string();
                         let response = http
                             .post(format!("{base}api/collections/default/objects/"))
@@ -49,7 +53,9 @@ fn acknowledged_writes_survive_kill_9() {
                         if response.status() != 202 {
                             return;
                         }
-                        let Ok(status) = response.json::<Value>() else { return };
+                        let Ok(status) = response.json::<Value>() else {
+                            return;
+                        };
                         assert_eq!(status["success_count"], ENVELOPE, "{status}");
                         let mut acked = acked.lock().unwrap();
                         for object in objects {
@@ -71,7 +77,10 @@ fn acknowledged_writes_survive_kill_9() {
         }
         let data = dir.path().to_str().unwrap();
         let (code, out, err) = cli(&["check", "--data", data], None);
-        assert_eq!(code, 0, "round {round}: store damaged after kill -9: {out} {err}");
+        assert_eq!(
+            code, 0,
+            "round {round}: store damaged after kill -9: {out} {err}"
+        );
 
         node = Node::start(dir.path(), &[]);
         let stored: HashMap<String, Value> = node
@@ -80,9 +89,16 @@ fn acknowledged_writes_survive_kill_9() {
             .map(|o| (o["id"].as_str().unwrap().to_owned(), o))
             .collect();
         let acked = acknowledged.lock().unwrap();
-        assert!(!acked.is_empty(), "round {round}: no write was acknowledged before the kill");
+        assert!(
+            !acked.is_empty(),
+            "round {round}: no write was acknowledged before the kill"
+        );
         for (id, object) in acked.iter() {
-            assert_eq!(stored.get(id), Some(object), "round {round}: acknowledged {id} lost or changed");
+            assert_eq!(
+                stored.get(id),
+                Some(object),
+                "round {round}: acknowledged {id} lost or changed"
+            );
         }
     }
 }

@@ -15,7 +15,10 @@ fn ground_truth(dir: &std::path::Path) -> BTreeSet<(u64, String)> {
     let mut out = BTreeSet::new();
     for (event, ids) in expected["matches"].as_object().unwrap() {
         for id in ids.as_array().unwrap() {
-            out.insert((event.parse::<u64>().unwrap() + 1, id.as_str().unwrap().to_string()));
+            out.insert((
+                event.parse::<u64>().unwrap() + 1,
+                id.as_str().unwrap().to_string(),
+            ));
         }
     }
     out
@@ -26,8 +29,19 @@ fn run(format: &str) {
     let d = dir.path().to_str().unwrap();
     let (code, _, err) = cli(
         &[
-            "workload", "--out", d, "--indicators", "2000", "--events", "20000", "--hit-rate",
-            "0.05", "--format", format, "--seed", "5",
+            "workload",
+            "--out",
+            d,
+            "--indicators",
+            "2000",
+            "--events",
+            "20000",
+            "--hit-rate",
+            "0.05",
+            "--format",
+            format,
+            "--seed",
+            "5",
         ],
         None,
     );
@@ -45,14 +59,29 @@ fn run(format: &str) {
     let indicators = format!("{d}/indicators.json");
     let (code, _, err) = cli(
         &[
-            "detect", "run", "--indicators", &indicators, "--input", &input, "--format", format,
-            "--output", &alerts, "--sightings", &sightings, "--quiet",
-            "--identity", "identity--0b5ff1b1-4a0b-4b1d-9e36-0b1f0c7b8e4a",
+            "detect",
+            "run",
+            "--indicators",
+            &indicators,
+            "--input",
+            &input,
+            "--format",
+            format,
+            "--output",
+            &alerts,
+            "--sightings",
+            &sightings,
+            "--quiet",
+            "--identity",
+            "identity--0b5ff1b1-4a0b-4b1d-9e36-0b1f0c7b8e4a",
         ],
         None,
     );
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("20001 events, 20000 decoded, 1 malformed"), "{err}");
+    assert!(
+        err.contains("20001 events, 20000 decoded, 1 malformed"),
+        "{err}"
+    );
     assert!(err.contains("malformed: line 11: invalid JSON"), "{err}");
 
     // Lines after the inserted two are shifted by two.
@@ -65,7 +94,10 @@ fn run(format: &str) {
         let alert: Value = serde_json::from_str(line).unwrap();
         assert_eq!(alert["source"]["file"], input.as_str());
         assert!(alert["event"].is_object());
-        assert!(!alert["matched"].as_array().unwrap().is_empty() || alert["pattern"].as_str().unwrap().contains(" OR "));
+        assert!(
+            !alert["matched"].as_array().unwrap().is_empty()
+                || alert["pattern"].as_str().unwrap().contains(" OR ")
+        );
         got.push((
             alert["source"]["line"].as_u64().unwrap(),
             alert["indicator_id"].as_str().unwrap().to_string(),
@@ -75,12 +107,16 @@ fn run(format: &str) {
     assert_eq!(unique.len(), got.len(), "duplicate alerts");
     assert_eq!(unique, want);
 
-    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(&sightings).unwrap()).unwrap();
+    let bundle: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sightings).unwrap()).unwrap();
     let objects = bundle["objects"].as_array().unwrap();
     let total: u64 = objects.iter().map(|s| s["count"].as_u64().unwrap()).sum();
     assert_eq!(total as usize, want.len());
     for sighting in objects {
-        assert_eq!(sighting["where_sighted_refs"][0], "identity--0b5ff1b1-4a0b-4b1d-9e36-0b1f0c7b8e4a");
+        assert_eq!(
+            sighting["where_sighted_refs"][0],
+            "identity--0b5ff1b1-4a0b-4b1d-9e36-0b1f0c7b8e4a"
+        );
         assert!(phalanx_stix::validate(sighting).is_ok(), "{sighting}");
     }
 }
@@ -100,7 +136,14 @@ fn clear_errors_for_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("none.json");
     let (code, _, err) = cli(
-        &["detect", "run", "--indicators", missing.to_str().unwrap(), "--input", "-"],
+        &[
+            "detect",
+            "run",
+            "--indicators",
+            missing.to_str().unwrap(),
+            "--input",
+            "-",
+        ],
         Some(""),
     );
     assert_ne!(code, 0);
@@ -108,13 +151,32 @@ fn clear_errors_for_bad_arguments() {
     let empty = dir.path().join("empty.json");
     std::fs::write(&empty, "[]").unwrap();
     let (code, _, err) = cli(
-        &["detect", "run", "--indicators", empty.to_str().unwrap(), "--input", "-"],
+        &[
+            "detect",
+            "run",
+            "--indicators",
+            empty.to_str().unwrap(),
+            "--input",
+            "-",
+        ],
         Some(""),
     );
     assert_ne!(code, 0);
-    assert!(err.contains("holds no indicator that can be matched"), "{err}");
+    assert!(
+        err.contains("holds no indicator that can be matched"),
+        "{err}"
+    );
     let (code, _, err) = cli(
-        &["detect", "run", "--indicators", empty.to_str().unwrap(), "--input", "-", "--format", "pcap"],
+        &[
+            "detect",
+            "run",
+            "--indicators",
+            empty.to_str().unwrap(),
+            "--input",
+            "-",
+            "--format",
+            "pcap",
+        ],
         Some(""),
     );
     assert_ne!(code, 0);

@@ -71,8 +71,19 @@ fn wait_for_alerts(path: &Path, count: usize, timeout: Duration) -> Vec<Value> {
 fn workload(dir: &Path, seed: &str) -> (Vec<String>, BTreeMap<usize, Vec<String>>) {
     let (code, _, err) = cli(
         &[
-            "workload", "--out", dir.to_str().unwrap(), "--indicators", "2000", "--events",
-            "8000", "--hit-rate", "0.05", "--format", "eve", "--seed", seed,
+            "workload",
+            "--out",
+            dir.to_str().unwrap(),
+            "--indicators",
+            "2000",
+            "--events",
+            "8000",
+            "--hit-rate",
+            "0.05",
+            "--format",
+            "eve",
+            "--seed",
+            seed,
         ],
         None,
     );
@@ -100,7 +111,12 @@ fn workload(dir: &Path, seed: &str) -> (Vec<String>, BTreeMap<usize, Vec<String>
 
 fn import(data: &Path, file: &Path) {
     let (code, _, err) = cli(
-        &["import", "--data", data.to_str().unwrap(), file.to_str().unwrap()],
+        &[
+            "import",
+            "--data",
+            data.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(code, 0, "{err}");
@@ -186,7 +202,10 @@ create_stream = true
             .collect()
     };
     {
-        let mut file = std::fs::OpenOptions::new().append(true).open(&feed).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&feed)
+            .unwrap();
         for (_, line) in share(0) {
             writeln!(file, "{line}").unwrap();
         }
@@ -194,7 +213,11 @@ create_stream = true
     {
         let mut tcp = TcpStream::connect(("127.0.0.1", syslog_port)).unwrap();
         for (_, line) in share(1) {
-            writeln!(tcp, "<134>1 2024-03-01T00:00:00Z sensor1 suricata - - - {line}").unwrap();
+            writeln!(
+                tcp,
+                "<134>1 2024-03-01T00:00:00Z sensor1 suricata - - - {line}"
+            )
+            .unwrap();
         }
         tcp.flush().unwrap();
     }
@@ -221,7 +244,9 @@ create_stream = true
     if let Some(url) = &nats {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async {
-            let publisher = phalanx_sources::nats::NatsPublisher::connect(url).await.unwrap();
+            let publisher = phalanx_sources::nats::NatsPublisher::connect(url)
+                .await
+                .unwrap();
             // The node created the stream; wait for it, then publish.
             for _ in 0..100 {
                 if publisher.ensure_stream(&stream, &[&subject]).await.is_ok() {
@@ -248,7 +273,12 @@ create_stream = true
     let alerts = wait_for_alerts(&alerts_path, want.len(), Duration::from_secs(60));
     let got: Vec<(String, String)> = alerts
         .iter()
-        .map(|a| (event_key(&a["event"]), a["indicator_id"].as_str().unwrap().to_string()))
+        .map(|a| {
+            (
+                event_key(&a["event"]),
+                a["indicator_id"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let unique: BTreeSet<_> = got.iter().cloned().collect();
     assert_eq!(unique.len(), got.len(), "duplicate alerts");
@@ -313,13 +343,18 @@ create_stream = true
         }
     }
     assert!(seen, "the indicator posted over TAXII was not matched");
-    eprintln!("indicator live after {:?} (including the 100 ms poll of this test)", posted.elapsed());
+    eprintln!(
+        "indicator live after {:?} (including the 100 ms poll of this test)",
+        posted.elapsed()
+    );
     node.kill();
 
     if let Some(url) = &nats {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async {
-            let publisher = phalanx_sources::nats::NatsPublisher::connect(url).await.unwrap();
+            let publisher = phalanx_sources::nats::NatsPublisher::connect(url)
+                .await
+                .unwrap();
             let _ = publisher.delete_stream(&stream).await;
         });
     }
@@ -366,7 +401,10 @@ batch_records = 64
         .collect();
 
     let mut node = Node::start(&data, &["--config", config_path.to_str().unwrap()]);
-    let mut file = std::fs::OpenOptions::new().append(true).open(&feed).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&feed)
+        .unwrap();
     // Write in chunks and kill the node (SIGKILL) at several points while it follows the
     // file, some of them in the middle of a batch.
     for (round, chunk) in lines.chunks(700).enumerate() {

@@ -53,7 +53,9 @@ fn run_case(page_sizes: Vec<usize>, writers: u64, envelopes: u64) {
         let page: Value = response.json().unwrap();
         let objects = page["objects"].as_array().cloned().unwrap_or_default();
         for o in &objects {
-            *seen.entry(o["id"].as_str().unwrap().to_owned()).or_default() += 1;
+            *seen
+                .entry(o["id"].as_str().unwrap().to_owned())
+                .or_default() += 1;
         }
         if let Some(last) = last {
             added_after = Some(last);

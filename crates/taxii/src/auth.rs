@@ -119,11 +119,14 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
     }
 }
 
+/// Recently authenticated credentials: their digest, the principal, and when it was looked up.
+type CredentialCache = Arc<Mutex<HashMap<[u8; 32], (Principal, Instant)>>>;
+
 /// Resolves the `Authorization` header of a request to a [`Principal`].
 #[derive(Clone)]
 pub struct Authenticator {
     store: Arc<dyn Store>,
-    cache: Arc<Mutex<HashMap<[u8; 32], (Principal, Instant)>>>,
+    cache: CredentialCache,
 }
 
 impl std::fmt::Debug for Authenticator {

@@ -191,10 +191,10 @@ impl TaxiiConfig {
                 }
             }
         }
-        if let Some(default) = &self.default_api_root {
-            if !roots.contains(default.as_str()) {
-                return Err(ConfigError::UnknownDefault(default.clone()));
-            }
+        if let Some(default) = &self.default_api_root
+            && !roots.contains(default.as_str())
+        {
+            return Err(ConfigError::UnknownDefault(default.clone()));
         }
         Ok(())
     }

@@ -295,10 +295,10 @@ async fn manifest(
         .collect();
     let mut body = json!({ "more": page.more });
     if let Some(object) = body.as_object_mut() {
-        if page.more {
-            if let Some(last) = page.items.last() {
-                object.insert("next".into(), json!(query::encode_next(last.date_added)));
-            }
+        if page.more
+            && let Some(last) = page.items.last()
+        {
+            object.insert("next".into(), json!(query::encode_next(last.date_added)));
         }
         if !records.is_empty() {
             object.insert("objects".into(), json!(records));
@@ -321,12 +321,12 @@ fn envelope(page: &sa::Page) -> Vec<u8> {
     } else {
         b"{\"more\":false"
     });
-    if page.more {
-        if let Some(last) = page.items.last() {
-            out.extend_from_slice(b",\"next\":\"");
-            out.extend_from_slice(query::encode_next(last.date_added).as_bytes());
-            out.push(b'"');
-        }
+    if page.more
+        && let Some(last) = page.items.last()
+    {
+        out.extend_from_slice(b",\"next\":\"");
+        out.extend_from_slice(query::encode_next(last.date_added).as_bytes());
+        out.push(b'"');
     }
     if !page.items.is_empty() {
         out.extend_from_slice(b",\"objects\":[");
@@ -444,10 +444,10 @@ async fn object_versions(
     let versions: Vec<&str> = page.items.iter().map(|i| i.version.as_str()).collect();
     let mut body = json!({ "more": page.more });
     if let Some(map) = body.as_object_mut() {
-        if page.more {
-            if let Some(last) = page.items.last() {
-                map.insert("next".into(), json!(query::encode_next(last.date_added)));
-            }
+        if page.more
+            && let Some(last) = page.items.last()
+        {
+            map.insert("next".into(), json!(query::encode_next(last.date_added)));
         }
         if !versions.is_empty() {
             map.insert("versions".into(), json!(versions));

@@ -22,7 +22,9 @@ pub fn run(command: BenchCommand) -> Result<()> {
             seed,
         } => {
             if sizes.is_empty() || sizes.contains(&0) {
-                anyhow::bail!("--sizes needs one or more indicator counts above zero, e.g. --sizes 1000,100000");
+                anyhow::bail!(
+                    "--sizes needs one or more indicator counts above zero, e.g. --sizes 1000,100000"
+                );
             }
             if observations == 0 {
                 anyhow::bail!("--observations must be above zero");
@@ -39,7 +41,9 @@ pub fn run(command: BenchCommand) -> Result<()> {
             seed,
         } => {
             if sizes.is_empty() || sizes.contains(&0) || events == 0 {
-                anyhow::bail!("--sizes and --events need counts above zero, e.g. --sizes 100000 --events 100000");
+                anyhow::bail!(
+                    "--sizes and --events need counts above zero, e.g. --sizes 100000 --events 100000"
+                );
             }
             phalanx_detect::bench::run(&phalanx_detect::bench::BenchConfig {
                 sizes,

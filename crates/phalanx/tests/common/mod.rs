@@ -42,13 +42,22 @@ impl Node {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .trim();
         let base = url.trim_end_matches("taxii2/").to_owned();
-        let key = std::fs::read_to_string(data.join("admin.key")).unwrap().trim().to_owned();
+        let key = std::fs::read_to_string(data.join("admin.key"))
+            .unwrap()
+            .trim()
+            .to_owned();
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(30))
             .danger_accept_invalid_certs(base.starts_with("https"))
             .build()
             .unwrap();
-        Node { child, data: data.to_path_buf(), base, key, http }
+        Node {
+            child,
+            data: data.to_path_buf(),
+            base,
+            key,
+            http,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -117,7 +126,12 @@ pub fn cli(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
         .spawn()
         .unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
@@ -130,7 +144,10 @@ pub fn cli(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
 
 /// A valid indicator with a deterministic id derived from `n`.
 pub fn indicator(n: u64) -> Value {
-    let id = format!("indicator--{}", uuid::Uuid::from_u64_pair(0x1234_5678_9abc_4def, 0x8000_0000_0000_0000 | n));
+    let id = format!(
+        "indicator--{}",
+        uuid::Uuid::from_u64_pair(0x1234_5678_9abc_4def, 0x8000_0000_0000_0000 | n)
+    );
     json!({
         "type": "indicator",
         "spec_version": "2.1",
