@@ -79,7 +79,8 @@
 //!   [`Limits::max_bytes`] on disk (footers included; damaged segments count too): the oldest
 //!   are deleted until they fit. Besides them the folder holds only the open segment, whose
 //!   compressed size is below `segment_bytes` plus one entry (plus zstd's small overhead on
-//!   incompressible data). If a single segment exceeds `max_bytes`, it is deleted too: the
+//!   incompressible data), and, after an I/O error while writing, the abandoned open segment
+//!   until the next open recovers it. If a single segment exceeds `max_bytes`, it is deleted too: the
 //!   bound wins (so keep `max_bytes` a good multiple of `segment_bytes`).
 //! - **Bounded age, by event time.** A segment whose newest event is older than
 //!   `newest − max_age` is deleted, where `newest` is the newest event time seen (in a
@@ -104,6 +105,27 @@
 //!   make the reader allocate without bound.
 //! - **One writer.** The `LOCK` file keeps two archives (in one process or two) from writing
 //!   the same folder.
+//!
+//! # Measured
+//!
+//! `cargo run --release -p phalanx-archive --example archive_throughput`: 200,000 EVE lines of
+//! the workload generator (96 MB, 481 bytes on average) appended with the default limits
+//! (8 MiB segments, each synced when sealed) to a folder on disk, then scanned back; the floor
+//! is the same records through a bare zstd level-3 stream encoder into memory, in the same
+//! run. Seven runs on a shared 2-core machine (the spread is the other work on it):
+//!
+//! | | archive | floor: zstd alone |
+//! |---|---|---|
+//! | append | 90–180 MB/s (190–380 k records/s); 0.6–0.85 of the floor in the same run | 155–230 MB/s |
+//! | compression ratio | 4.6× (13 segments, 20.8 MB) | 5.6× |
+//! | full scan | 340–740 MB/s (0.7–1.5 M records/s) | |
+//! | scan of a tenth of the time range | opens 3 of the 13 segments | |
+//!
+//! Beyond compression, appending frames each entry, computes its CRC-32, writes the file and
+//! syncs each sealed segment. The ratio is below the floor's because each entry also stores
+//! its time, source, position and CRC-32 (about 18 compressed bytes per entry; the CRC alone
+//! costs 0.2 of the ratio, measured by writing entries without it), and because each segment
+//! starts a new zstd window.
 
 mod archive;
 mod error;

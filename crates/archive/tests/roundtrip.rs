@@ -121,6 +121,13 @@ fn oversized_fields_are_refused_without_writing() {
 }
 
 #[test]
+fn archives_and_scans_move_between_threads() {
+    fn send<T: Send + 'static>() {}
+    send::<Archive>();
+    send::<phalanx_archive::Scan>();
+}
+
+#[test]
 fn one_archive_per_folder() {
     let dir = tempfile::tempdir().unwrap();
     let archive = Archive::open(dir.path(), Limits::default()).unwrap();
