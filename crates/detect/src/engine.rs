@@ -247,7 +247,20 @@ impl Engine {
     /// Decodes one record and matches it. `on_match` is called once per matching indicator,
     /// with the decoded observation, the indicator and the values that hit it. Returns the
     /// number of matches, or the decoder's error (counted as malformed).
-    pub fn process<F>(&mut self, record: &[u8], mut on_match: F) -> Result<usize, DecodeError>
+    pub fn process<F>(&mut self, record: &[u8], on_match: F) -> Result<usize, DecodeError>
+    where
+        F: FnMut(&Observation<'_>, &Arc<ActiveIndicator>, Vec<MatchedValue>),
+    {
+        self.process_timed(record, on_match).map(|(count, _)| count)
+    }
+
+    /// [`Engine::process`], also returning the record's event time (nanoseconds since the
+    /// Unix epoch), for callers that archive what they matched.
+    pub fn process_timed<F>(
+        &mut self,
+        record: &[u8],
+        mut on_match: F,
+    ) -> Result<(usize, i64), DecodeError>
     where
         F: FnMut(&Observation<'_>, &Arc<ActiveIndicator>, Vec<MatchedValue>),
     {
@@ -261,7 +274,7 @@ impl Engine {
         };
         self.stats.decoded += 1;
         let count = self.match_observation(&observation, &mut on_match);
-        Ok(count)
+        Ok((count, observation.time))
     }
 
     /// Matches an observation decoded elsewhere (a retro-hunt over archived records, or a

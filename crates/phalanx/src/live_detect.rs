@@ -21,7 +21,7 @@
 //! - **Sightings** are aggregated across workers in one [`Sightings`] and stored as new
 //!   versions every `sightings_flush_seconds`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -78,6 +78,10 @@ pub struct DetectConfig {
     /// The field mapping for `format = "json"` sources (default: ECS).
     #[serde(default)]
     pub mapping: Option<Mapping>,
+    /// `[detect.archive]`: keep the decoded records (compressed, bounded) for retro-hunts.
+    /// Absent: no archive, no retro-hunts.
+    #[serde(default)]
+    pub archive: Option<phalanx_archive::Limits>,
 }
 
 fn default_bucket() -> u64 {
@@ -108,6 +112,8 @@ enum Update {
 pub struct LiveDetection {
     /// The sources (for their HTTP router, addresses and counters).
     pub sources: SourceSet,
+    /// Retro-hunts over the archive, when one is configured.
+    pub hunts: Option<crate::retro_hunt::RetroHunts>,
     workers: Vec<std::thread::JoinHandle<()>>,
     final_flush: Option<FinalFlush>,
 }
@@ -155,11 +161,13 @@ pub struct LiveContext {
     pub state_dir: PathBuf,
     /// Authentication of HTTP ingest.
     pub auth: Arc<dyn phalanx_sources::http::IngestAuth>,
+    /// The telemetry archive's folder.
+    pub archive_dir: PathBuf,
 }
 
 /// Alert output shared by the workers: a file (fsynced after each batch) or stdout, plus the
 /// keys of the alerts already in the file's tail (written before a crash).
-struct AlertSink {
+pub(crate) struct AlertSink {
     file: Option<File>,
     buffer: Vec<u8>,
     seen: HashSet<String>,
@@ -243,7 +251,7 @@ impl AlertSink {
         })
     }
 
-    fn push(&mut self, alert: &Value) {
+    pub(crate) fn push(&mut self, alert: &Value) {
         if !self.seen.is_empty() {
             let key = alert_key(
                 &alert["source"],
@@ -264,7 +272,7 @@ impl AlertSink {
     }
 
     /// Writes what was pushed and makes it durable.
-    fn commit(&mut self) -> std::io::Result<()> {
+    pub(crate) fn commit(&mut self) -> std::io::Result<()> {
         if self.buffer.is_empty() {
             return Ok(());
         }
@@ -306,11 +314,11 @@ fn event_source(origin: &Origin) -> EventSource {
     source
 }
 
-fn now_nanos() -> i64 {
+pub(crate) fn now_nanos() -> i64 {
     i64::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(i64::MAX)
 }
 
-fn decoder_for(format: FormatHint, mapping: Option<&Mapping>) -> Result<Decoder> {
+pub(crate) fn decoder_for(format: FormatHint, mapping: Option<&Mapping>) -> Result<Decoder> {
     Ok(match format {
         FormatHint::Eve => Decoder::new(Format::Eve)?,
         FormatHint::Zeek => Decoder::new(Format::Zeek)?,
@@ -327,6 +335,7 @@ struct Worker {
     updates: Receiver<Update>,
     sightings: Arc<Mutex<Sightings>>,
     alerts: Arc<Mutex<AlertSink>>,
+    archive: Option<Arc<Mutex<phalanx_archive::Archive>>>,
 }
 
 impl Worker {
@@ -363,9 +372,10 @@ impl Worker {
         let now = now_nanos();
         let mut matched: Vec<(String, i64)> = Vec::new();
         let mut alerts: Vec<Value> = Vec::new();
-        for record in &batch.records {
+        let mut decoded: Vec<(usize, i64)> = Vec::new();
+        for (index, record) in batch.records.iter().enumerate() {
             let source = event_source(&record.origin);
-            let result = engine.process(&record.bytes, |observation, indicator, values| {
+            let result = engine.process_timed(&record.bytes, |observation, indicator, values| {
                 matched.push((indicator.id.clone(), observation.time));
                 alerts.push(alert(
                     indicator,
@@ -377,6 +387,9 @@ impl Worker {
                     false,
                 ));
             });
+            if let Ok((_, time)) = result {
+                decoded.push((index, time));
+            }
             if let Err(error) = result {
                 batch.stats.note_malformed(
                     serde_json::to_string(&record.origin.position).unwrap_or_default(),
@@ -411,8 +424,43 @@ impl Worker {
                 return false;
             }
         }
+        if let Some(archive) = &self.archive
+            && let Ok(mut archive) = archive.lock()
+        {
+            for (index, time) in decoded {
+                let record = &batch.records[index];
+                let position = serde_json::to_string(&record.origin.position).unwrap_or_default();
+                let entry = phalanx_archive::Entry {
+                    time,
+                    source: batch.source(),
+                    position: &position,
+                    record: &record.bytes,
+                };
+                if let Err(error) = archive.append(&entry) {
+                    metrics::counter!("phalanx_detect_archive_errors_total").increment(1);
+                    tracing::warn!(%error, "cannot archive a record");
+                }
+            }
+        }
         true
     }
+}
+
+/// The latest active version of every indicator in the store, by id.
+pub(crate) fn active_indicators(store: &dyn Store) -> HashMap<String, Arc<ActiveIndicator>> {
+    let mut active: HashMap<String, Arc<ActiveIndicator>> = HashMap::new();
+    let mut cursors = Vec::new();
+    for update in poll_indicators(store, &mut cursors) {
+        match update {
+            Update::Activate(indicator) => {
+                active.insert(indicator.id.clone(), indicator);
+            }
+            Update::Revoke(id) => {
+                active.remove(&id);
+            }
+        }
+    }
+    active
 }
 
 /// Reads every indicator version added since `cursor` (per collection) and returns the
@@ -529,6 +577,44 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
     .await?;
     tracing::info!(versions = initial.len(), "detection: loaded the indicators");
 
+    let archive = match &config.archive {
+        Some(limits) => {
+            let archive = phalanx_archive::Archive::open(&context.archive_dir, *limits)
+                .with_context(|| {
+                    format!(
+                        "cannot open the telemetry archive {}",
+                        context.archive_dir.display()
+                    )
+                })?;
+            let report = archive.open_report();
+            if !report.damaged.is_empty() {
+                tracing::warn!(
+                    damaged = report.damaged.len(),
+                    "the telemetry archive has damaged segments; they are skipped"
+                );
+            }
+            Some(Arc::new(Mutex::new(archive)))
+        }
+        None => None,
+    };
+    let hunts = match &archive {
+        Some(archive) => Some(
+            crate::retro_hunt::start(crate::retro_hunt::HuntContext {
+                archive: Arc::clone(archive),
+                formats: config
+                    .sources
+                    .iter()
+                    .map(|s| (s.name().to_string(), s.format()))
+                    .collect(),
+                mapping: config.mapping.clone(),
+                alerts: Arc::clone(&alerts),
+                sightings: Arc::clone(&sightings),
+            })
+            .context("cannot start the retro-hunt thread")?,
+        ),
+        None => None,
+    };
+
     let (sink, queue) = phalanx_sources::channel(config.queue_batches);
     let queue = Arc::new(tokio::sync::Mutex::new(queue));
     let offsets =
@@ -575,6 +661,7 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
             updates: rx,
             sightings: Arc::clone(&sightings),
             alerts: Arc::clone(&alerts),
+            archive: archive.clone(),
         };
         let queue = Arc::clone(&queue);
         let handle = handle.clone();
@@ -618,8 +705,15 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
         workers.push(thread);
     }
 
-    // Indicator feed.
+    // Indicator feed; new indicators (or new patterns) after start-up are retro-hunted.
     let store = Arc::clone(&context.store);
+    let feed_hunts = hunts.clone();
+    let mut known: HashMap<String, String> = HashMap::new();
+    for update in &initial {
+        if let Update::Activate(indicator) = update {
+            known.insert(indicator.id.clone(), indicator.pattern.clone());
+        }
+    }
     tokio::spawn(async move {
         let mut cursors = cursors;
         let mut every = tokio::time::interval(refresh);
@@ -633,8 +727,25 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
             .await;
             let Ok((updates, back)) = polled else { break };
             cursors = back;
+            let mut fresh = Vec::new();
             for update in updates {
+                if let Update::Activate(indicator) = &update
+                    && known.get(&indicator.id) != Some(&indicator.pattern)
+                {
+                    known.insert(indicator.id.clone(), indicator.pattern.clone());
+                    fresh.push(Arc::clone(indicator));
+                }
                 feeds.retain(|feed| feed.send(update.clone()).is_ok());
+            }
+            if let Some(hunts) = &feed_hunts
+                && !fresh.is_empty()
+            {
+                hunts.submit(crate::retro_hunt::HuntRequest {
+                    reason: "new indicators".into(),
+                    indicators: fresh,
+                    since: i64::MIN,
+                    until: i64::MAX,
+                });
             }
             if feeds.is_empty() {
                 break;
@@ -667,6 +778,7 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
     });
     Ok(LiveDetection {
         sources,
+        hunts,
         workers,
         final_flush: Some((final_sightings, final_store, final_collection)),
     })

@@ -8,6 +8,7 @@ mod detect_cmd;
 mod live_detect;
 mod node;
 mod pattern_cmd;
+mod retro_hunt;
 mod sensor_export;
 mod serve;
 mod transfer;

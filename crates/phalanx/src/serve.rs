@@ -63,6 +63,12 @@ async fn serve(config: NodeConfig) -> Result<()> {
     if let Some(router) = detection.as_ref().and_then(|d| d.sources.http_router()) {
         app = app.nest("/ingest", router);
     }
+    if let Some(hunts) = detection.as_ref().and_then(|d| d.hunts.clone()) {
+        app = app.merge(hunt_routes(HuntState {
+            taxii: AppState::new(node.taxii.clone(), node.store.clone()),
+            hunts,
+        }));
+    }
 
     let shutdown = axum_server::Handle::new();
     tokio::spawn(shutdown_on_signal(shutdown.clone()));
@@ -139,6 +145,7 @@ async fn start_detection(
         alerts,
         state_dir: config.node.data_dir.join("detect-state"),
         auth: Arc::new(IngestKeys(state)),
+        archive_dir: config.node.data_dir.join("telemetry-archive"),
     };
     let detection = crate::live_detect::start(detect, context).await?;
     for source in &detect.sources {
@@ -148,6 +155,155 @@ async fn start_detection(
     }
     tracing::info!(sources = detect.sources.len(), %identity, "detection started");
     Ok(detection)
+}
+
+/// State of the retro-hunt endpoints.
+#[derive(Clone)]
+struct HuntState {
+    taxii: AppState,
+    hunts: crate::retro_hunt::RetroHunts,
+}
+
+/// `POST /detect/retro-hunts` and `GET /detect/retro-hunts/{id}`, for administrators.
+fn hunt_routes(state: HuntState) -> Router {
+    Router::new()
+        .route("/detect/retro-hunts", axum::routing::post(start_hunt))
+        .route("/detect/retro-hunts/{id}", get(hunt_status))
+        .with_state(state)
+}
+
+async fn require_admin(state: &AppState, headers: HeaderMap) -> Result<(), Response> {
+    match state.blocking(move |s| s.principal(&headers)).await {
+        Ok(p) if p.admin => Ok(()),
+        Ok(p) => Err(ApiError::forbidden(format!(
+            "retro-hunts are for administrators; `{}` is not one",
+            p.name
+        ))
+        .into_response()),
+        Err(e) => Err(e.into_response()),
+    }
+}
+
+/// The body of `POST /detect/retro-hunts`: which indicators (default: every active one) over
+/// which event times (default: the whole archive).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HuntBody {
+    #[serde(default)]
+    indicators: Option<Vec<String>>,
+    #[serde(default)]
+    since: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+}
+
+fn bad_request(message: String) -> Response {
+    (
+        axum::http::StatusCode::BAD_REQUEST,
+        axum::Json(
+            serde_json::json!({ "title": "bad retro-hunt request", "description": message }),
+        ),
+    )
+        .into_response()
+}
+
+fn time_bound(text: Option<&str>, name: &str, default: i64) -> Result<i64, String> {
+    match text {
+        None => Ok(default),
+        Some(t) => phalanx_stix::Timestamp::parse(t)
+            .map(|ts| i64::try_from(ts.unix_nanos()).unwrap_or(default))
+            .map_err(|e| format!("`{name}`: {e}")),
+    }
+}
+
+async fn start_hunt(
+    State(state): State<HuntState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(response) = require_admin(&state.taxii, headers).await {
+        return response;
+    }
+    let body: HuntBody = if body.iter().all(u8::is_ascii_whitespace) {
+        HuntBody::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(body) => body,
+            Err(e) => return bad_request(format!("the body is not a retro-hunt request: {e}")),
+        }
+    };
+    let since = match time_bound(body.since.as_deref(), "since", i64::MIN) {
+        Ok(t) => t,
+        Err(message) => return bad_request(message),
+    };
+    let until = match time_bound(body.until.as_deref(), "until", i64::MAX) {
+        Ok(t) => t,
+        Err(message) => return bad_request(message),
+    };
+    let store = state.taxii.store().clone();
+    let active = match tokio::task::spawn_blocking(move || {
+        crate::live_detect::active_indicators(store.as_ref())
+    })
+    .await
+    {
+        Ok(active) => active,
+        Err(e) => {
+            return ApiError::internal(format!("cannot read the indicators: {e}")).into_response();
+        }
+    };
+    let indicators: Vec<_> = match &body.indicators {
+        None => active.into_values().collect(),
+        Some(ids) => {
+            let unknown: Vec<&String> = ids.iter().filter(|id| !active.contains_key(*id)).collect();
+            if !unknown.is_empty() {
+                return bad_request(format!(
+                    "not active indicators of this node: {}",
+                    unknown
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            ids.iter()
+                .filter_map(|id| active.get(id).cloned())
+                .collect()
+        }
+    };
+    let count = indicators.len();
+    let id = state.hunts.submit(crate::retro_hunt::HuntRequest {
+        reason: "requested".into(),
+        indicators,
+        since,
+        until,
+    });
+    (
+        axum::http::StatusCode::ACCEPTED,
+        axum::Json(serde_json::json!({
+            "id": id,
+            "indicators": count,
+            "status": format!("/detect/retro-hunts/{id}"),
+        })),
+    )
+        .into_response()
+}
+
+async fn hunt_status(
+    State(state): State<HuntState>,
+    axum::extract::Path(id): axum::extract::Path<u64>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(response) = require_admin(&state.taxii, headers).await {
+        return response;
+    }
+    match state.hunts.status(id) {
+        Some(status) => axum::Json(status).into_response(),
+        None => (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({ "title": "no such retro-hunt", "description": format!("no retro-hunt {id} since the node started") })),
+        )
+            .into_response(),
+    }
 }
 
 /// HTTP ingest is for principals that may write to some collection (or administrators), by

@@ -433,3 +433,171 @@ batch_records = 64
     assert_eq!(unique, want, "a line was skipped or falsely matched");
     node.kill();
 }
+
+fn metric(node: &Node, name: &str, source: &str) -> u64 {
+    let text = node
+        .http
+        .get(node.url("metrics"))
+        .bearer_auth(&node.key)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let label = format!("source=\"{source}\"");
+    text.lines()
+        .filter(|l| l.starts_with(name) && l.contains(&label))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|v| v as u64)
+        .sum()
+}
+
+#[test]
+fn indicators_that_arrive_later_are_retro_hunted_in_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("node");
+    let work = dir.path().join("work");
+    let (lines, truth) = workload(&work, "6");
+    let node = Node::start(&data, &[]);
+    node.kill();
+    let feed = dir.path().join("feed.jsonl");
+    let alerts_path = dir.path().join("alerts.jsonl");
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&feed, body).unwrap();
+    let config = format!(
+        r#"
+[node]
+data_dir = "{data}"
+
+[detect]
+alerts = "{alerts}"
+identity = "{IDENTITY}"
+sightings_flush_seconds = 1
+
+[detect.archive]
+segment_bytes = 65536
+
+[[detect.sources]]
+kind = "file"
+name = "eve-file"
+format = "eve"
+path = "{feed}"
+"#,
+        data = data.display(),
+        alerts = alerts_path.display(),
+        feed = feed.display(),
+    );
+    let config_path = dir.path().join("phalanx.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let node = Node::start(&data, &["--config", config_path.to_str().unwrap()]);
+    let started = Instant::now();
+    while metric(&node, "phalanx_source_decoded_total", "eve-file") < lines.len() as u64 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the file was not read"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        read_alerts(&alerts_path).is_empty(),
+        "no indicator yet, no alert"
+    );
+
+    // The indicators arrive over TAXII after the telemetry.
+    let bundle: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("indicators.json")).unwrap())
+            .unwrap();
+    let indicators = bundle["objects"].as_array().unwrap();
+    for chunk in indicators.chunks(500) {
+        let response = node.post_objects(chunk).unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+    let mut want: BTreeSet<(String, String)> = BTreeSet::new();
+    for (index, ids) in &truth {
+        let event: Value = serde_json::from_str(&lines[*index]).unwrap();
+        for id in ids {
+            want.insert((event_key(&event), id.clone()));
+        }
+    }
+    let alerts = wait_for_alerts(&alerts_path, want.len(), Duration::from_secs(60));
+    let got: BTreeSet<(String, String)> = alerts
+        .iter()
+        .map(|a| {
+            (
+                event_key(&a["event"]),
+                a["indicator_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got.len(), alerts.len(), "duplicate retrospective alerts");
+    assert_eq!(got, want);
+    assert!(alerts.iter().all(|a| a["retrospective"] == true));
+
+    // Retrospective sightings, with the original event times.
+    let started = Instant::now();
+    loop {
+        let sightings = node.all_objects(1000, "&match[type]=sighting");
+        let total: u64 = sightings.iter().map(|s| s["count"].as_u64().unwrap()).sum();
+        if total as usize == want.len() {
+            assert!(
+                sightings
+                    .iter()
+                    .all(|s| s["x_phalanx_retrospective"] == true)
+            );
+            assert!(
+                sightings
+                    .iter()
+                    .all(|s| s["first_seen"].as_str().unwrap().starts_with("2024-"))
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "sightings {total}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // A hunt by hand, with its progress.
+    let (first, _) = truth.iter().next().unwrap();
+    let id = truth[first][0].clone();
+    let expected = truth.values().filter(|ids| ids.contains(&id)).count() as u64;
+    let response = node
+        .http
+        .post(node.url("detect/retro-hunts"))
+        .bearer_auth(&node.key)
+        .json(&json!({ "indicators": [id] }))
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+    let accepted: Value = response.json().unwrap();
+    let status_url = node.url(accepted["status"].as_str().unwrap());
+    let started = Instant::now();
+    loop {
+        let status: Value = node
+            .http
+            .get(&status_url)
+            .bearer_auth(&node.key)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        if status["state"] == "done" {
+            assert_eq!(status["matches"], expected, "{status}");
+            assert_eq!(status["records"], lines.len() as u64, "{status}");
+            assert_eq!(status["segments_done"], status["segments_total"]);
+            break;
+        }
+        assert_ne!(status["state"], "failed", "{status}");
+        assert!(started.elapsed() < Duration::from_secs(30), "{status}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let refused = node
+        .http
+        .post(node.url("detect/retro-hunts"))
+        .bearer_auth(&node.key)
+        .json(&json!({ "indicators": ["indicator--00000000-0000-4000-8000-000000000000"] }))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    node.kill();
+}
