@@ -69,6 +69,10 @@ pub struct DetectConfig {
     /// How often the store is polled for new indicator versions, in milliseconds.
     #[serde(default = "default_refresh")]
     pub refresh_ms: u64,
+    /// How often the indicator set is checked against the store for indicators deleted
+    /// over TAXII (which the incremental poll cannot see), in seconds.
+    #[serde(default = "default_resync")]
+    pub resync_seconds: u64,
     /// Detection worker threads.
     #[serde(default = "default_workers")]
     pub workers: usize,
@@ -92,6 +96,9 @@ fn default_flush() -> u64 {
 }
 fn default_refresh() -> u64 {
     50
+}
+fn default_resync() -> u64 {
+    60
 }
 fn default_workers() -> usize {
     1
@@ -446,6 +453,31 @@ impl Worker {
     }
 }
 
+/// The ids of every indicator stored in any collection (latest versions, no JSON read).
+fn indicator_ids(store: &dyn Store) -> phalanx_store::Result<HashSet<String>> {
+    let mut ids = HashSet::new();
+    for collection in store.collections()? {
+        let mut cursor = None;
+        loop {
+            let query = Query {
+                added_after: cursor,
+                types: Some(vec!["indicator".to_string()]),
+                include_json: false,
+                ..Query::new(1000)
+            };
+            let page = store.query(&collection, &query)?;
+            for item in &page.items {
+                cursor = Some(item.date_added);
+                ids.insert(item.id.clone());
+            }
+            if !page.more {
+                break;
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// The latest active version of every indicator in the store, by id.
 pub(crate) fn active_indicators(store: &dyn Store) -> HashMap<String, Arc<ActiveIndicator>> {
     let mut active: HashMap<String, Arc<ActiveIndicator>> = HashMap::new();
@@ -705,7 +737,9 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
         workers.push(thread);
     }
 
-    // Indicator feed; new indicators (or new patterns) after start-up are retro-hunted.
+    // Indicator feed; new indicators (or new patterns) after start-up are retro-hunted, and
+    // every `resync_seconds` indicators deleted from the store stop matching.
+    let resync = Duration::from_secs(config.resync_seconds.max(1));
     let store = Arc::clone(&context.store);
     let feed_hunts = hunts.clone();
     let mut known: HashMap<String, String> = HashMap::new();
@@ -717,23 +751,42 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
     tokio::spawn(async move {
         let mut cursors = cursors;
         let mut every = tokio::time::interval(refresh);
+        let mut last_resync = std::time::Instant::now();
         loop {
             every.tick().await;
-            let store = Arc::clone(&store);
+            let poll_store = Arc::clone(&store);
             let polled = tokio::task::spawn_blocking(move || {
-                let updates = poll_indicators(store.as_ref(), &mut cursors);
+                let updates = poll_indicators(poll_store.as_ref(), &mut cursors);
                 (updates, cursors)
             })
             .await;
             let Ok((updates, back)) = polled else { break };
             cursors = back;
             let mut fresh = Vec::new();
-            for update in updates {
-                if let Update::Activate(indicator) = &update
-                    && known.get(&indicator.id) != Some(&indicator.pattern)
+            let mut updates = updates;
+            if last_resync.elapsed() >= resync {
+                last_resync = std::time::Instant::now();
+                let store = Arc::clone(&store);
+                if let Ok(Ok(present)) =
+                    tokio::task::spawn_blocking(move || indicator_ids(store.as_ref())).await
                 {
-                    known.insert(indicator.id.clone(), indicator.pattern.clone());
-                    fresh.push(Arc::clone(indicator));
+                    for id in known.keys().filter(|id| !present.contains(*id)) {
+                        tracing::info!(indicator = %id, "indicator deleted from the store; no longer matched");
+                        updates.push(Update::Revoke(id.clone()));
+                    }
+                }
+            }
+            for update in updates {
+                match &update {
+                    Update::Activate(indicator) => {
+                        if known.get(&indicator.id) != Some(&indicator.pattern) {
+                            known.insert(indicator.id.clone(), indicator.pattern.clone());
+                            fresh.push(Arc::clone(indicator));
+                        }
+                    }
+                    Update::Revoke(id) => {
+                        known.remove(id);
+                    }
                 }
                 feeds.retain(|feed| feed.send(update.clone()).is_ok());
             }

@@ -193,6 +193,7 @@ alerts = "{alerts}"
 identity = "{IDENTITY}"
 sightings_flush_seconds = 1
 refresh_ms = 50
+resync_seconds = 1
 
 [[detect.sources]]
 kind = "file"
@@ -467,6 +468,47 @@ create_stream = true
         }
     }
     assert!(seen, "the indicator posted over TAXII was not matched");
+
+    // Deleted over TAXII: it stops matching (within the resync interval, 1 s here).
+    let late_id = "indicator--5d0b4c4e-9f43-4c2a-8e2b-3a1f7b6c9d01";
+    let deleted = node
+        .http
+        .delete(node.url(&format!("api/collections/default/objects/{late_id}/")))
+        .header("Accept", common::TAXII)
+        .bearer_auth(&node.key)
+        .send()
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    let count = |path: &Path| {
+        read_alerts(path)
+            .iter()
+            .filter(|a| a["indicator_id"] == late_id)
+            .count()
+    };
+    let deleted_at = Instant::now();
+    let mut stopped = false;
+    while deleted_at.elapsed() < Duration::from_secs(15) {
+        let before = count(&alerts_path);
+        let status = ingest(&node, "eve-http", format!("{late}\n"));
+        assert!(status.is_success(), "{status}");
+        std::thread::sleep(Duration::from_millis(500));
+        if count(&alerts_path) == before {
+            stopped = true;
+            break;
+        }
+    }
+    assert!(stopped, "the indicator deleted over TAXII still matches");
+    let before = count(&alerts_path);
+    for _ in 0..2 {
+        let status = ingest(&node, "eve-http", format!("{late}\n"));
+        assert!(status.is_success(), "{status}");
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        count(&alerts_path),
+        before,
+        "a deleted indicator matched again"
+    );
     eprintln!(
         "indicator live after {:?} (including the 100 ms poll of this test)",
         posted.elapsed()
