@@ -86,13 +86,64 @@ pub fn judge_envelope(body: &[u8]) -> Result<Judged, ApiError> {
         total: objects.len(),
         ..Judged::default()
     };
-    for (index, object) in objects.into_iter().enumerate() {
-        match judge_object(index, object) {
+    for verdict in judge_all(objects) {
+        match verdict {
             Ok(accepted) => judged.accepted.push(accepted),
             Err(refused) => judged.refused.push(refused),
         }
     }
     Ok(judged)
+}
+
+/// Envelopes at least this large are validated on several threads.
+const PARALLEL_FROM: usize = 64;
+
+/// Judges every object, in input order. Validation is pure and dominates a POST's CPU time,
+/// so a large envelope is split into one contiguous chunk per available core, judged on
+/// scoped threads, and the verdicts are put back in order.
+fn judge_all(objects: Vec<Value>) -> Vec<Result<Accepted, Refused>> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads < 2 || objects.len() < PARALLEL_FROM {
+        return objects
+            .into_iter()
+            .enumerate()
+            .map(|(index, object)| judge_object(index, object))
+            .collect();
+    }
+    let chunk = objects.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<(usize, Value)>> = Vec::with_capacity(threads);
+    let mut current = Vec::with_capacity(chunk);
+    for item in objects.into_iter().enumerate() {
+        current.push(item);
+        if current.len() == chunk {
+            chunks.push(std::mem::replace(&mut current, Vec::with_capacity(chunk)));
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|(index, object)| judge_object(index, object))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut verdicts = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => verdicts.extend(part),
+                // A panic in validation is a bug; re-raise it where the caller's panic
+                // handling (the server's catch-panic layer) reports it.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        verdicts
+    })
 }
 
 fn describe_position(index: usize, object: &Value) -> (String, String) {
@@ -256,6 +307,36 @@ mod tests {
             "created": "2024-01-01T00:00:00.000Z", "modified": "2024-01-01T00:00:00.000Z",
             "pattern": pattern, "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z"
         })
+    }
+
+    #[test]
+    fn large_envelopes_judged_in_parallel_keep_input_order() {
+        let objects: Vec<Value> = (0..301u32)
+            .map(|n| {
+                let id = format!("indicator--{:08x}-17d4-4cbf-938f-98ee46b3cd3f", n);
+                let pattern = if n % 7 == 3 {
+                    "[ipv4-addr:value = ".to_string()
+                } else {
+                    format!("[ipv4-addr:value = '10.0.{}.{}']", n / 256, n % 256)
+                };
+                indicator(&id, &pattern)
+            })
+            .collect();
+        let body = serde_json::to_vec(&json!({ "objects": objects })).unwrap();
+        let judged = judge_envelope(&body).unwrap();
+        assert_eq!(judged.total, 301);
+        let refused: Vec<usize> = judged.refused.iter().map(|r| r.index).collect();
+        let want: Vec<usize> = (0..301).filter(|n| n % 7 == 3).collect();
+        assert_eq!(refused, want);
+        let accepted: Vec<usize> = judged.accepted.iter().map(|a| a.index).collect();
+        assert!(accepted.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(accepted.len() + refused.len(), 301);
+        for a in &judged.accepted {
+            assert_eq!(
+                a.id,
+                format!("indicator--{:08x}-17d4-4cbf-938f-98ee46b3cd3f", a.index)
+            );
+        }
     }
 
     #[test]
