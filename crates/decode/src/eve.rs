@@ -7,14 +7,12 @@
 //! too. Unknown fields and event types are accepted; only the envelope's types are checked.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
 
 use serde::Deserialize;
-use smallvec::SmallVec;
 
 use crate::error::DecodeError;
 use crate::observation::{Certificate, Email, File, Network, Observation, Text};
-use crate::text::{Str, lower, plain_hex, strip_angle};
+use crate::text::{Str, address, cow, lower, plain_hex, strip_angle};
 use crate::time;
 
 #[derive(Deserialize)]
@@ -115,23 +113,6 @@ struct EmailObject<'a> {
     subject: Option<Str<'a>>,
 }
 
-fn cow(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
-    s.map(Str::into_cow)
-}
-
-fn address(field: &'static str, value: Option<Str<'_>>) -> Result<Option<IpAddr>, DecodeError> {
-    match value {
-        None => Ok(None),
-        Some(Str(text)) => text
-            .parse::<IpAddr>()
-            .map(Some)
-            .map_err(|_| DecodeError::BadAddress {
-                field,
-                value: text.chars().take(64).collect(),
-            }),
-    }
-}
-
 /// Suricata's `proto` (`TCP`, `UDP`, `ICMP`, `IPv6-ICMP`, a number) in STIX's lower case.
 pub(crate) fn transport(proto: Cow<'_, str>) -> Cow<'_, str> {
     match proto.as_ref() {
@@ -183,41 +164,28 @@ pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
         value: stamp.chars().take(64).collect(),
     })?;
     let kind = cow(record.event_type).unwrap_or(Cow::Borrowed(""));
-    let src = address("src_ip", record.src_ip)?;
-    let dst = address("dest_ip", record.dest_ip)?;
+    let src = address("src_ip", record.src_ip.as_ref().map(|s| s.0.as_ref()))?;
+    let dst = address("dest_ip", record.dest_ip.as_ref().map(|s| s.0.as_ref()))?;
     let mut obs = Observation {
         time,
         ..Observation::default()
     };
 
-    if src.is_some() || dst.is_some() {
-        let mut protocols: SmallVec<[Text<'_>; 3]> = SmallVec::new();
-        let v6 = src.or(dst).is_some_and(|ip| ip.is_ipv6());
-        protocols.push(Cow::Borrowed(if v6 { "ipv6" } else { "ipv4" }));
-        if let Some(Str(proto)) = record.proto {
-            protocols.push(transport(proto));
-        }
-        let app = match cow(record.app_proto) {
-            Some(app) if !matches!(app.as_ref(), "failed" | "unknown" | "") => Some(lower(app)),
-            Some(_) => None,
-            None => match kind.as_ref() {
-                "dns" | "http" | "tls" | "smtp" => Some(kind.clone()),
-                _ => None,
-            },
-        };
-        if let Some(app) = app
-            && !protocols.contains(&app)
-        {
-            protocols.push(app);
-        }
-        obs.network = Some(Network {
-            src,
-            dst,
-            src_port: record.src_port,
-            dst_port: record.dest_port,
-            protocols,
-        });
-    }
+    let application = match cow(record.app_proto) {
+        Some(app) if !matches!(app.as_ref(), "failed" | "unknown" | "") => Some(lower(app)),
+        Some(_) => None,
+        None => match kind.as_ref() {
+            "dns" | "http" | "tls" | "smtp" => Some(kind.clone()),
+            _ => None,
+        },
+    };
+    obs.network = Network::new(
+        src,
+        dst,
+        (record.src_port, record.dest_port),
+        cow(record.proto).map(transport),
+        application,
+    );
 
     if let Some(dns) = record.dns {
         if let Some(Str(name)) = dns.rrname {

@@ -7,16 +7,14 @@
 //! Schema (ECS) layout, so ECS documents decode with no configuration.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use smallvec::SmallVec;
 
 use crate::error::DecodeError;
 use crate::eve::transport;
 use crate::observation::{Certificate, Email, File, Network, Observation, Text};
-use crate::text::{plain_hex, strip_angle};
+use crate::text::{address, plain_hex, strip_angle};
 use crate::time;
 
 /// Where each observable sits in a mapped JSON record. Every field is a list of dotted paths,
@@ -190,20 +188,8 @@ pub(crate) fn decode<'a>(mapping: &Mapping, line: &[u8]) -> Result<Observation<'
                 value: value.to_string().chars().take(64).collect(),
             })
         })?;
-    let ip = |fields: &[String], name: &'static str| -> Result<Option<IpAddr>, DecodeError> {
-        match first_string(&record, fields) {
-            None => Ok(None),
-            Some(text) => text
-                .parse::<IpAddr>()
-                .map(Some)
-                .map_err(|_| DecodeError::BadAddress {
-                    field: name,
-                    value: text.chars().take(64).collect(),
-                }),
-        }
-    };
-    let src = ip(&mapping.src_ip, "src_ip")?;
-    let dst = ip(&mapping.dst_ip, "dst_ip")?;
+    let src = address("src_ip", first_string(&record, &mapping.src_ip))?;
+    let dst = address("dst_ip", first_string(&record, &mapping.dst_ip))?;
     let port = |fields: &[String]| first_u64(&record, fields).and_then(|p| u16::try_from(p).ok());
 
     let mut obs = Observation {
@@ -211,27 +197,14 @@ pub(crate) fn decode<'a>(mapping: &Mapping, line: &[u8]) -> Result<Observation<'
         time,
         ..Observation::default()
     };
-    if src.is_some() || dst.is_some() {
-        let mut protocols: SmallVec<[Text<'a>; 3]> = SmallVec::new();
-        let v6 = src.or(dst).is_some_and(|ip| ip.is_ipv6());
-        protocols.push(Cow::Borrowed(if v6 { "ipv6" } else { "ipv4" }));
-        if let Some(t) = first_string(&record, &mapping.transport) {
-            protocols.push(Cow::Owned(transport(Cow::Borrowed(t)).into_owned()));
-        }
-        if let Some(app) = first_string(&record, &mapping.application) {
-            let app = app.to_ascii_lowercase();
-            if !protocols.iter().any(|p| *p == app) {
-                protocols.push(Cow::Owned(app));
-            }
-        }
-        obs.network = Some(Network {
-            src,
-            dst,
-            src_port: port(&mapping.src_port),
-            dst_port: port(&mapping.dst_port),
-            protocols,
-        });
-    }
+    obs.network = Network::new(
+        src,
+        dst,
+        (port(&mapping.src_port), port(&mapping.dst_port)),
+        first_string(&record, &mapping.transport)
+            .map(|t| Cow::Owned(transport(Cow::Borrowed(t)).into_owned())),
+        first_string(&record, &mapping.application).map(|a| Cow::Owned(a.to_ascii_lowercase())),
+    );
     for domain in strings(&record, &mapping.domains) {
         obs.add_domain(owned(domain));
     }

@@ -29,6 +29,35 @@ pub struct Network<'a> {
     pub protocols: SmallVec<[Text<'a>; 3]>,
 }
 
+impl<'a> Network<'a> {
+    /// The connection between `src` and `dst` (`None` when neither is known), with
+    /// `protocols` from the network layer up: `ipv4`/`ipv6` (by the first known address),
+    /// then `transport` and `application` (lower case) when given, each once.
+    pub fn new(
+        src: Option<IpAddr>,
+        dst: Option<IpAddr>,
+        ports: (Option<u16>, Option<u16>),
+        transport: Option<Text<'a>>,
+        application: Option<Text<'a>>,
+    ) -> Option<Network<'a>> {
+        let first = src.or(dst)?;
+        let mut protocols: SmallVec<[Text<'a>; 3]> = SmallVec::new();
+        protocols.push(Cow::Borrowed(if first.is_ipv6() { "ipv6" } else { "ipv4" }));
+        for protocol in [transport, application].into_iter().flatten() {
+            if !protocols.contains(&protocol) {
+                protocols.push(protocol);
+            }
+        }
+        Some(Network {
+            src,
+            dst,
+            src_port: ports.0,
+            dst_port: ports.1,
+            protocols,
+        })
+    }
+}
+
 /// A transferred file (`file`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct File<'a> {

@@ -3,7 +3,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use std::net::IpAddr;
+
 use serde::de::{Deserialize, Deserializer, Error, Visitor};
+
+use crate::error::DecodeError;
 
 /// A JSON string borrowed from the input line, or owned when it had escapes.
 ///
@@ -43,6 +47,29 @@ impl<'de: 'a, 'a> Visitor<'de> for StrVisitor<'a> {
 impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(StrVisitor(std::marker::PhantomData))
+    }
+}
+
+/// The text of an optional string field.
+pub(crate) fn cow(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
+    s.map(Str::into_cow)
+}
+
+/// An address field: absent, or an IPv4/IPv6 address (anything else is a
+/// [`DecodeError::BadAddress`] naming `field`).
+pub(crate) fn address(
+    field: &'static str,
+    value: Option<&str>,
+) -> Result<Option<IpAddr>, DecodeError> {
+    match value {
+        None => Ok(None),
+        Some(text) => text
+            .parse::<IpAddr>()
+            .map(Some)
+            .map_err(|_| DecodeError::BadAddress {
+                field,
+                value: text.chars().take(64).collect(),
+            }),
     }
 }
 

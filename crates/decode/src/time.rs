@@ -6,6 +6,8 @@
 //! costs several times more than the rest of the envelope. Anything the fast path does not
 //! recognise goes to `jiff`, which knows every RFC 3339 / ISO 8601 form.
 
+use phalanx_stix::timestamp::civil;
+
 /// Parses an ISO 8601 / RFC 3339 date-time with an offset (`Z`, `+hh:mm`, `+hhmm`, `+hh`) into
 /// nanoseconds since the Unix epoch. Fractions beyond nanoseconds are truncated.
 pub fn parse_iso8601(text: &str) -> Option<i64> {
@@ -58,7 +60,7 @@ impl StixText {
         let secs = nanos.div_euclid(1_000_000_000);
         let frac = nanos.rem_euclid(1_000_000_000);
         let rem = secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        let (year, month, day) = civil::from_days(secs.div_euclid(86_400));
         if !(0..=9999).contains(&year) {
             return out;
         }
@@ -109,20 +111,6 @@ impl StixText {
     }
 }
 
-/// The proleptic Gregorian date of a day count from 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 /// A STIX timestamp at millisecond precision (`2024-03-01T00:00:01.500Z`), for `created` and
 /// `modified`.
 pub fn stix_millis(nanos: i64) -> String {
@@ -164,26 +152,6 @@ fn digits(bytes: &[u8], at: usize, len: usize) -> Option<i64> {
     Some(value)
 }
 
-/// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH[:]MM)`, nothing else.
 fn fast_iso8601(b: &[u8]) -> Option<i64> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
@@ -200,7 +168,7 @@ fn fast_iso8601(b: &[u8]) -> Option<i64> {
     let second = digits(b, 17, 2)?;
     if !(1..=12).contains(&month)
         || day < 1
-        || day > days_in_month(year, month)
+        || day > civil::days_in_month(year, month)
         || hour > 23
         || minute > 59
         || second > 60
@@ -244,7 +212,7 @@ fn fast_iso8601(b: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
+    let days = civil::to_days(year, month, day);
     let seconds = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_s;
     seconds.checked_mul(1_000_000_000)?.checked_add(nanos)
 }

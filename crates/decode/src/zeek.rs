@@ -9,16 +9,14 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::net::IpAddr;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, Error, Visitor};
-use smallvec::SmallVec;
 
 use crate::error::DecodeError;
 use crate::eve::{http_url, transport};
-use crate::observation::{Certificate, Email, File, Network, Observation, Text};
-use crate::text::{Str, plain_hex, strip_angle};
+use crate::observation::{Certificate, Email, File, Network, Observation};
+use crate::text::{Str, address, cow, plain_hex, strip_angle};
 use crate::time;
 
 #[derive(Deserialize)]
@@ -182,23 +180,6 @@ impl Log {
     }
 }
 
-fn cow(s: Option<Str<'_>>) -> Option<Cow<'_, str>> {
-    s.map(Str::into_cow)
-}
-
-fn address(field: &'static str, value: Option<Str<'_>>) -> Result<Option<IpAddr>, DecodeError> {
-    match value {
-        None => Ok(None),
-        Some(Str(text)) => text
-            .parse::<IpAddr>()
-            .map(Some)
-            .map_err(|_| DecodeError::BadAddress {
-                field,
-                value: text.chars().take(64).collect(),
-            }),
-    }
-}
-
 fn is_certificate(source: Option<&str>, mime: Option<&str>) -> bool {
     mime.is_some_and(|m| m.starts_with("application/x-x509") || m == "application/pkix-cert")
         || (source == Some("SSL") && mime.is_none())
@@ -221,8 +202,8 @@ pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
         })?,
         None => return Err(DecodeError::MissingField { field: "ts" }),
     };
-    let src = address("id.orig_h", record.orig_h)?;
-    let dst = address("id.resp_h", record.resp_h)?;
+    let src = address("id.orig_h", record.orig_h.as_ref().map(|s| s.0.as_ref()))?;
+    let dst = address("id.resp_h", record.resp_h.as_ref().map(|s| s.0.as_ref()))?;
     let mut obs = Observation {
         kind: match (&record._path, log) {
             (Some(Str(path)), Log::Other) => path.clone(),
@@ -235,47 +216,37 @@ pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
     let mime = cow(record.mime_type);
     let certificate_file = log == Log::Files && is_certificate(source.as_deref(), mime.as_deref());
 
-    if src.is_some() || dst.is_some() {
-        let mut protocols: SmallVec<[Text<'_>; 3]> = SmallVec::new();
-        let v6 = src.or(dst).is_some_and(|ip| ip.is_ipv6());
-        protocols.push(Cow::Borrowed(if v6 { "ipv6" } else { "ipv4" }));
-        match cow(record.proto) {
-            Some(proto) => protocols.push(transport(proto)),
-            // These analysers only run over TCP; Zeek leaves `proto` out of their logs.
-            None if matches!(
-                log,
-                Log::Http | Log::Ssl | Log::Smtp | Log::Files | Log::Notice
-            ) =>
-            {
-                protocols.push(Cow::Borrowed("tcp"));
-            }
-            None => {}
-        }
-        let app = match log {
-            Log::Dns => Some("dns"),
-            Log::Http => Some("http"),
-            Log::Ssl => Some("tls"),
-            Log::Smtp => Some("smtp"),
-            Log::Files => match source.as_deref() {
-                Some("HTTP") => Some("http"),
-                Some("SSL") => Some("tls"),
-                Some("SMTP") => Some("smtp"),
-                Some("FTP_DATA" | "FTP") => Some("ftp"),
-                _ => None,
-            },
-            Log::Conn | Log::Notice | Log::Other => None,
-        };
-        if let Some(app) = app {
-            protocols.push(Cow::Borrowed(app));
-        }
-        obs.network = Some(Network {
-            src,
-            dst,
-            src_port: record.orig_p,
-            dst_port: record.resp_p,
-            protocols,
-        });
-    }
+    // The TCP-only analysers leave `proto` out of their logs.
+    let tcp_only = matches!(
+        log,
+        Log::Http | Log::Ssl | Log::Smtp | Log::Files | Log::Notice
+    );
+    let transport = match cow(record.proto) {
+        Some(proto) => Some(transport(proto)),
+        None if tcp_only => Some(Cow::Borrowed("tcp")),
+        None => None,
+    };
+    let application = match log {
+        Log::Dns => Some("dns"),
+        Log::Http => Some("http"),
+        Log::Ssl => Some("tls"),
+        Log::Smtp => Some("smtp"),
+        Log::Files => match source.as_deref() {
+            Some("HTTP") => Some("http"),
+            Some("SSL") => Some("tls"),
+            Some("SMTP") => Some("smtp"),
+            Some("FTP_DATA" | "FTP") => Some("ftp"),
+            _ => None,
+        },
+        Log::Conn | Log::Notice | Log::Other => None,
+    };
+    obs.network = Network::new(
+        src,
+        dst,
+        (record.orig_p, record.resp_p),
+        transport,
+        application.map(Cow::Borrowed),
+    );
 
     match log {
         Log::Dns => {

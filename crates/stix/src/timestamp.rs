@@ -216,15 +216,16 @@ fn format_instant(nanos: i128, digits: usize) -> String {
 /// 1970-01-01), after Howard Hinnant's `days_from_civil` and
 /// `civil_from_days`. Hand-written because `jiff::Timestamp` stops a day short
 /// of 9999-12-31T23:59:59Z (it keeps room for UTC offsets), and STIX
-/// timestamps may use the whole of year 9999.
-mod civil {
+/// timestamps may use the whole of year 9999. Public for sensor-time parsers
+/// that need the same arithmetic on their own layouts.
+pub mod civil {
     /// Whether `year` is a leap year.
-    pub(super) fn is_leap(year: i64) -> bool {
+    pub fn is_leap(year: i64) -> bool {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 
     /// The number of days in `month` (1-12) of `year`.
-    pub(super) fn days_in_month(year: i64, month: i64) -> i64 {
+    pub fn days_in_month(year: i64, month: i64) -> i64 {
         match month {
             2 if is_leap(year) => 29,
             2 => 28,
@@ -234,7 +235,7 @@ mod civil {
     }
 
     /// Days since 1970-01-01 of a valid civil date.
-    pub(super) fn to_days(year: i64, month: i64, day: i64) -> i64 {
+    pub fn to_days(year: i64, month: i64, day: i64) -> i64 {
         let y = if month <= 2 { year - 1 } else { year };
         let era = y.div_euclid(400);
         let yoe = y - era * 400;
@@ -245,7 +246,7 @@ mod civil {
     }
 
     /// The civil date `(year, month, day)` of a day number.
-    pub(super) fn from_days(days: i64) -> (i64, i64, i64) {
+    pub fn from_days(days: i64) -> (i64, i64, i64) {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
