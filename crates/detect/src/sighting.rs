@@ -124,47 +124,9 @@ impl Sightings {
         if let Some(mut bucket) = self.open.remove(&oldest)
             && bucket.dirty
         {
-            let object = self.object(&oldest, &mut bucket, now);
+            let object = sighting(&self.identity, &oldest, &mut bucket, now);
             self.evicted.push(object);
         }
-    }
-
-    fn object(&self, key: &Key, bucket: &mut Bucket, now: i64) -> Value {
-        // `modified` must grow with every version, at the millisecond precision it is written.
-        let now_ms = now.div_euclid(1_000_000) * 1_000_000;
-        let modified = if now_ms > bucket.modified {
-            now_ms
-        } else {
-            bucket.modified + 1_000_000
-        };
-        let created = *bucket.created.get_or_insert(modified);
-        bucket.modified = modified;
-        bucket.dirty = false;
-        let name = format!(
-            "{}|{}|{}|{}",
-            key.indicator, self.identity, key.bucket, key.retrospective
-        );
-        let id = format!("sighting--{}", Uuid::new_v5(&namespace(), name.as_bytes()));
-        let mut out = Map::new();
-        out.insert("type".into(), "sighting".into());
-        out.insert("spec_version".into(), "2.1".into());
-        out.insert("id".into(), id.into());
-        out.insert("created".into(), time::stix_millis(created).into());
-        out.insert("modified".into(), time::stix_millis(modified).into());
-        out.insert("created_by_ref".into(), self.identity.clone().into());
-        out.insert("sighting_of_ref".into(), key.indicator.clone().into());
-        out.insert("first_seen".into(), time::stix_text(bucket.first).into());
-        // `last_seen` must not be before `first_seen`; equal is allowed.
-        out.insert("last_seen".into(), time::stix_text(bucket.last).into());
-        out.insert("count".into(), bucket.count.min(MAX_COUNT).into());
-        out.insert(
-            "where_sighted_refs".into(),
-            vec![Value::from(self.identity.clone())].into(),
-        );
-        if key.retrospective {
-            out.insert("x_phalanx_retrospective".into(), true.into());
-        }
-        Value::Object(out)
     }
 
     /// The sightings of every bucket that changed since the last flush (new versions of
@@ -186,9 +148,8 @@ impl Sightings {
             ))
         });
         for key in keys {
-            if let Some(mut bucket) = self.open.remove(&key) {
-                out.push(self.object(&key, &mut bucket, now));
-                self.open.insert(key, bucket);
+            if let Some(bucket) = self.open.get_mut(&key) {
+                out.push(sighting(&self.identity, &key, bucket, now));
             }
         }
         let idle = self.bucket_ns.saturating_mul(2);
@@ -203,6 +164,45 @@ impl Sightings {
         self.open.clear();
         out
     }
+}
+
+/// The sighting object of one bucket, as a new version (its `modified` later than the last).
+fn sighting(identity: &str, key: &Key, bucket: &mut Bucket, now: i64) -> Value {
+    // `modified` must grow with every version, at the millisecond precision it is written.
+    let now_ms = now.div_euclid(1_000_000) * 1_000_000;
+    let modified = if now_ms > bucket.modified {
+        now_ms
+    } else {
+        bucket.modified + 1_000_000
+    };
+    let created = *bucket.created.get_or_insert(modified);
+    bucket.modified = modified;
+    bucket.dirty = false;
+    let name = format!(
+        "{}|{}|{}|{}",
+        key.indicator, identity, key.bucket, key.retrospective
+    );
+    let id = format!("sighting--{}", Uuid::new_v5(&namespace(), name.as_bytes()));
+    let mut out = Map::new();
+    out.insert("type".into(), "sighting".into());
+    out.insert("spec_version".into(), "2.1".into());
+    out.insert("id".into(), id.into());
+    out.insert("created".into(), time::stix_millis(created).into());
+    out.insert("modified".into(), time::stix_millis(modified).into());
+    out.insert("created_by_ref".into(), identity.into());
+    out.insert("sighting_of_ref".into(), key.indicator.clone().into());
+    out.insert("first_seen".into(), time::stix_text(bucket.first).into());
+    // `last_seen` must not be before `first_seen`; equal is allowed.
+    out.insert("last_seen".into(), time::stix_text(bucket.last).into());
+    out.insert("count".into(), bucket.count.min(MAX_COUNT).into());
+    out.insert(
+        "where_sighted_refs".into(),
+        vec![Value::from(identity)].into(),
+    );
+    if key.retrospective {
+        out.insert("x_phalanx_retrospective".into(), true.into());
+    }
+    Value::Object(out)
 }
 
 #[cfg(test)]
