@@ -13,6 +13,7 @@ use phalanx_decode::{Decoder, Format, Mapping};
 use phalanx_detect::{Engine, EventSource, Offer, Sightings, alert, objects_of, read_indicator};
 
 use crate::cli::{DetectCommand, DetectRunArgs};
+use crate::live_detect::now_nanos;
 
 /// Malformed records whose reason is printed in the summary.
 const SAMPLES: usize = 10;
@@ -22,10 +23,6 @@ pub fn run(command: DetectCommand) -> Result<ExitCode> {
     match command {
         DetectCommand::Run(args) => run_file(&args),
     }
-}
-
-fn now_nanos() -> i64 {
-    i64::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(i64::MAX)
 }
 
 fn open_input(path: &Path) -> Result<(Box<dyn Read>, Option<u64>)> {

@@ -34,7 +34,7 @@ use phalanx_decode::{Decoder, Format, Mapping};
 use phalanx_detect::{
     ActiveIndicator, Engine, EventSource, Offer, Sightings, alert, read_indicator,
 };
-use phalanx_sources::{Batch, FormatHint, Origin, Position, SourceConfig, SourceSet, StartOptions};
+use phalanx_sources::{Batch, FormatHint, Origin, SourceConfig, SourceSet, StartOptions};
 use phalanx_store::{NewObject, Query, Store, VersionKey, VersionSelect};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -299,26 +299,34 @@ impl AlertSink {
     }
 }
 
-/// The alert's `source` object for a record's origin.
-fn event_source(origin: &Origin) -> EventSource {
+/// The alert's `source` object for a record from source `name` at `position` (a record's
+/// [`phalanx_sources::Position`] as JSON, as the archive keeps it too): file and line where it has them, the
+/// rest of the position (`kind`, `offset`, syslog peer, NATS sequence, …) beside them.
+pub(crate) fn event_source(name: &str, position: Value) -> EventSource {
     let mut source = EventSource {
-        name: origin.source.to_string(),
+        name: name.to_string(),
         ..EventSource::default()
     };
-    match &origin.position {
-        Position::File { path, line, offset } => {
-            source.file = Some(path.display().to_string());
-            source.line = Some(*line);
-            source.extra.insert("offset".into(), (*offset).into());
+    if let Value::Object(mut map) = position {
+        if map.get("kind").and_then(Value::as_str) == Some("file") {
+            source.file = map
+                .remove("path")
+                .and_then(|p| p.as_str().map(str::to_string));
         }
-        Position::Stdin { line, .. } => source.line = Some(*line),
-        other => {
-            if let Ok(Value::Object(map)) = serde_json::to_value(other) {
-                source.extra = map;
-            }
+        if matches!(
+            map.get("kind").and_then(Value::as_str),
+            Some("file" | "stdin")
+        ) {
+            source.line = map.remove("line").and_then(|l| l.as_u64());
         }
+        source.extra = map;
     }
     source
+}
+
+/// The position of a record as JSON (for alerts and the archive).
+fn position_json(origin: &Origin) -> Value {
+    serde_json::to_value(&origin.position).unwrap_or_default()
 }
 
 pub(crate) fn now_nanos() -> i64 {
@@ -381,15 +389,19 @@ impl Worker {
         let mut alerts: Vec<Value> = Vec::new();
         let mut decoded: Vec<(usize, i64)> = Vec::new();
         for (index, record) in batch.records.iter().enumerate() {
-            let source = event_source(&record.origin);
+            // Built only for records that match: most never do.
+            let mut source: Option<EventSource> = None;
             let result = engine.process_timed(&record.bytes, |observation, indicator, values| {
+                let source = source.get_or_insert_with(|| {
+                    event_source(&record.origin.source, position_json(&record.origin))
+                });
                 matched.push((indicator.id.clone(), observation.time));
                 alerts.push(alert(
                     indicator,
                     values,
                     observation,
                     &record.bytes,
-                    &source,
+                    source,
                     now,
                     false,
                 ));
@@ -398,10 +410,9 @@ impl Worker {
                 decoded.push((index, time));
             }
             if let Err(error) = result {
-                batch.stats.note_malformed(
-                    serde_json::to_string(&record.origin.position).unwrap_or_default(),
-                    &error,
-                );
+                batch
+                    .stats
+                    .note_malformed(position_json(&record.origin), &error);
             }
         }
         let after = engine.stats();
@@ -436,7 +447,7 @@ impl Worker {
         {
             for (index, time) in decoded {
                 let record = &batch.records[index];
-                let position = serde_json::to_string(&record.origin.position).unwrap_or_default();
+                let position = position_json(&record.origin).to_string();
                 let entry = phalanx_archive::Entry {
                     time,
                     source: batch.source(),

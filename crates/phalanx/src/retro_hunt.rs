@@ -20,7 +20,7 @@ use phalanx_sources::FormatHint;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::live_detect::{AlertSink, decoder_for, now_nanos};
+use crate::live_detect::{AlertSink, decoder_for, event_source, now_nanos};
 
 /// What a hunt covers.
 #[derive(Debug, Clone)]
@@ -223,22 +223,21 @@ fn hunt(
         else {
             continue;
         };
-        let source = EventSource {
-            name: entry.source.clone(),
-            extra: serde_json::from_str::<Value>(&entry.position)
-                .ok()
-                .and_then(|v| v.as_object().cloned())
-                .unwrap_or_default(),
-            ..EventSource::default()
-        };
+        let mut source: Option<EventSource> = None;
         let result = engine.process(&entry.record, |observation, indicator, values| {
+            let source = source.get_or_insert_with(|| {
+                event_source(
+                    &entry.source,
+                    serde_json::from_str(&entry.position).unwrap_or_default(),
+                )
+            });
             matched.push((indicator.id.clone(), observation.time));
             pending.push(alert(
                 indicator,
                 values,
                 observation,
                 &entry.record,
-                &source,
+                source,
                 now,
                 true,
             ));
@@ -248,27 +247,34 @@ fn hunt(
         }
         if pending.len() >= 1024 || records.is_multiple_of(10_000) {
             flush(context, &mut pending, &mut matched, now)?;
-            let progress = scan.progress();
-            update(statuses, id, |s| {
-                s.segments_done = progress.segments_done;
-                s.segments_total = progress.segments_total;
-                s.records = records;
-                s.malformed = malformed;
-            });
+            report(statuses, id, &scan, &engines, records, malformed);
         }
     }
-    let total: u64 = engines.values().map(|e| e.stats().matches).sum();
     flush(context, &mut pending, &mut matched, now)?;
+    let total = report(statuses, id, &scan, &engines, records, malformed);
+    metrics::counter!("phalanx_detect_retro_matches_total").increment(total);
+    Ok(())
+}
+
+/// Publishes a hunt's progress; returns its matches so far.
+fn report(
+    statuses: &Mutex<HashMap<u64, HuntStatus>>,
+    id: u64,
+    scan: &phalanx_archive::Scan,
+    engines: &HashMap<FormatHint, Engine>,
+    records: u64,
+    malformed: u64,
+) -> u64 {
     let progress = scan.progress();
+    let matches = engines.values().map(|e| e.stats().matches).sum();
     update(statuses, id, |s| {
         s.segments_done = progress.segments_done;
         s.segments_total = progress.segments_total;
         s.records = records;
         s.malformed = malformed;
-        s.matches = total;
+        s.matches = matches;
     });
-    metrics::counter!("phalanx_detect_retro_matches_total").increment(total);
-    Ok(())
+    matches
 }
 
 fn flush(
