@@ -131,54 +131,37 @@ fn zeek_file_alerts_equal_the_ground_truth() {
     run("zeek");
 }
 
+/// Runs `phalanx detect run --indicators INDICATORS --input - EXTRA…` on empty input and
+/// checks that it fails with `message` on stderr.
+fn refused(indicators: &std::path::Path, extra: &[&str], message: &str) {
+    let mut args = vec![
+        "detect",
+        "run",
+        "--indicators",
+        indicators.to_str().unwrap(),
+        "--input",
+        "-",
+    ];
+    args.extend_from_slice(extra);
+    let (code, _, err) = cli(&args, Some(""));
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains(message), "{err}");
+}
+
 #[test]
 fn clear_errors_for_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
-    let missing = dir.path().join("none.json");
-    let (code, _, err) = cli(
-        &[
-            "detect",
-            "run",
-            "--indicators",
-            missing.to_str().unwrap(),
-            "--input",
-            "-",
-        ],
-        Some(""),
+    refused(
+        &dir.path().join("none.json"),
+        &[],
+        "cannot read the indicators",
     );
-    assert_ne!(code, 0);
-    assert!(err.contains("cannot read the indicators"), "{err}");
     let empty = dir.path().join("empty.json");
     std::fs::write(&empty, "[]").unwrap();
-    let (code, _, err) = cli(
-        &[
-            "detect",
-            "run",
-            "--indicators",
-            empty.to_str().unwrap(),
-            "--input",
-            "-",
-        ],
-        Some(""),
+    refused(&empty, &[], "holds no indicator that can be matched");
+    refused(
+        &empty,
+        &["--format", "pcap"],
+        "unknown telemetry format \"pcap\"",
     );
-    assert_ne!(code, 0);
-    assert!(
-        err.contains("holds no indicator that can be matched"),
-        "{err}"
-    );
-    let (code, _, err) = cli(
-        &[
-            "detect",
-            "run",
-            "--indicators",
-            empty.to_str().unwrap(),
-            "--input",
-            "-",
-            "--format",
-            "pcap",
-        ],
-        Some(""),
-    );
-    assert_ne!(code, 0);
-    assert!(err.contains("unknown telemetry format \"pcap\""), "{err}");
 }

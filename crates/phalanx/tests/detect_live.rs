@@ -74,6 +74,34 @@ fn event_key(event: &Value) -> String {
     serde_json::to_string(event).unwrap()
 }
 
+/// The (event, indicator) pairs the ground truth asks for.
+fn expected_pairs(
+    lines: &[String],
+    truth: &BTreeMap<usize, Vec<String>>,
+) -> BTreeSet<(String, String)> {
+    let mut want = BTreeSet::new();
+    for (index, ids) in truth {
+        let event: Value = serde_json::from_str(&lines[*index]).unwrap();
+        for id in ids {
+            want.insert((event_key(&event), id.clone()));
+        }
+    }
+    want
+}
+
+/// The (event, indicator) pair of each alert, in file order.
+fn alert_pairs(alerts: &[Value]) -> Vec<(String, String)> {
+    alerts
+        .iter()
+        .map(|a| {
+            (
+                event_key(&a["event"]),
+                a["indicator_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn read_alerts(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -369,29 +397,10 @@ create_stream = true
             }
         }
     }
-    let mut want: BTreeSet<(String, String)> = BTreeSet::new();
-    for (index, ids) in &truth {
-        let event: Value = serde_json::from_str(&lines[*index]).unwrap();
-        for id in ids {
-            want.insert((event_key(&event), id.clone()));
-        }
-    }
-    for (index, ids) in &zeek_truth {
-        let event: Value = serde_json::from_str(&zeek_lines[*index]).unwrap();
-        for id in ids {
-            want.insert((event_key(&event), id.clone()));
-        }
-    }
+    let mut want = expected_pairs(&lines, &truth);
+    want.extend(expected_pairs(&zeek_lines, &zeek_truth));
     let alerts = wait_for_alerts(&alerts_path, want.len(), Duration::from_secs(60));
-    let got: Vec<(String, String)> = alerts
-        .iter()
-        .map(|a| {
-            (
-                event_key(&a["event"]),
-                a["indicator_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got = alert_pairs(&alerts);
     let unique: BTreeSet<_> = got.iter().cloned().collect();
     assert_eq!(unique.len(), got.len(), "duplicate alerts");
     let udp: BTreeSet<String> = zeek_lines
@@ -677,23 +686,9 @@ path = "{feed}"
         let response = node.post_objects(chunk).unwrap();
         assert!(response.status().is_success(), "{}", response.status());
     }
-    let mut want: BTreeSet<(String, String)> = BTreeSet::new();
-    for (index, ids) in &truth {
-        let event: Value = serde_json::from_str(&lines[*index]).unwrap();
-        for id in ids {
-            want.insert((event_key(&event), id.clone()));
-        }
-    }
+    let want = expected_pairs(&lines, &truth);
     let alerts = wait_for_alerts(&alerts_path, want.len(), Duration::from_secs(60));
-    let got: BTreeSet<(String, String)> = alerts
-        .iter()
-        .map(|a| {
-            (
-                event_key(&a["event"]),
-                a["indicator_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got: BTreeSet<(String, String)> = alert_pairs(&alerts).into_iter().collect();
     assert_eq!(got.len(), alerts.len(), "duplicate retrospective alerts");
     assert_eq!(got, want);
     assert!(alerts.iter().all(|a| a["retrospective"] == true));
