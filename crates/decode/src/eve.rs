@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use crate::error::DecodeError;
-use crate::observation::{Certificate, Email, File, Network, Observation, Text};
-use crate::text::{Str, address, cow, lower, plain_hex, strip_angle};
+use crate::observation::{Certificate, File, Network, Observation, Text};
+use crate::text::{Str, address, cow, lower, plain_hex};
 use crate::time;
 
 #[derive(Deserialize)]
@@ -225,26 +225,17 @@ pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
             name: cow(info.filename).map(base_name),
             size: info.size,
         };
-        if file != File::default() {
-            obs.files.push(file);
-        }
+        obs.add_file(file);
     }
     if let Some(smtp) = record.smtp {
         if let Some(Str(helo)) = smtp.helo {
             obs.add_domain(helo);
         }
-        let email = Email {
-            from: cow(smtp.mail_from).map(strip_angle),
-            to: smtp
-                .rcpt_to
-                .into_iter()
-                .map(|s| strip_angle(s.into_cow()))
-                .collect(),
-            subject: record.email.and_then(|e| cow(e.subject)),
-        };
-        if email.from.is_some() || !email.to.is_empty() {
-            obs.email = Some(email);
-        }
+        obs.set_email(
+            cow(smtp.mail_from),
+            smtp.rcpt_to.into_iter().map(Str::into_cow),
+            record.email.and_then(|e| cow(e.subject)),
+        );
     }
     obs.kind = kind;
     Ok(obs)

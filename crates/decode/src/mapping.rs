@@ -13,8 +13,8 @@ use serde_json::Value;
 
 use crate::error::DecodeError;
 use crate::eve::transport;
-use crate::observation::{Certificate, Email, File, Network, Observation, Text};
-use crate::text::{address, plain_hex, strip_angle};
+use crate::observation::{Certificate, File, Network, Observation, Text};
+use crate::text::{address, plain_hex};
 use crate::time;
 
 /// Where each observable sits in a mapped JSON record. Every field is a list of dotted paths,
@@ -162,7 +162,7 @@ fn first_u64(record: &Value, fields: &[String]) -> Option<u64> {
     })
 }
 
-fn owned(text: &str) -> Text<'static> {
+fn owned<'a>(text: &str) -> Text<'a> {
     Cow::Owned(text.to_owned())
 }
 
@@ -219,9 +219,7 @@ pub(crate) fn decode<'a>(mapping: &Mapping, line: &[u8]) -> Result<Observation<'
         name: first_string(&record, &mapping.file_name).map(owned),
         size: first_u64(&record, &mapping.file_size),
     };
-    if file != File::default() {
-        obs.files.push(file);
-    }
+    obs.add_file(file);
     obs.add_certificate(Certificate {
         sha1: hash(&mapping.x509_sha1),
         sha256: hash(&mapping.x509_sha256),
@@ -229,17 +227,11 @@ pub(crate) fn decode<'a>(mapping: &Mapping, line: &[u8]) -> Result<Observation<'
         subject: first_string(&record, &mapping.x509_subject).map(owned),
         issuer: first_string(&record, &mapping.x509_issuer).map(owned),
     });
-    let email = Email {
-        from: first_string(&record, &mapping.email_from).map(|s| strip_angle(owned(s))),
-        to: strings(&record, &mapping.email_to)
-            .into_iter()
-            .map(|s| strip_angle(owned(s)))
-            .collect(),
-        subject: first_string(&record, &mapping.email_subject).map(owned),
-    };
-    if email.from.is_some() || !email.to.is_empty() {
-        obs.email = Some(email);
-    }
+    obs.set_email(
+        first_string(&record, &mapping.email_from).map(owned),
+        strings(&record, &mapping.email_to).into_iter().map(owned),
+        first_string(&record, &mapping.email_subject).map(owned),
+    );
     Ok(obs)
 }
 

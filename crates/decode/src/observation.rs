@@ -171,6 +171,31 @@ impl<'a> Observation<'a> {
         }
     }
 
+    /// Adds a file unless it carries nothing.
+    pub fn add_file(&mut self, file: File<'a>) {
+        if file != File::default() {
+            self.files.push(file);
+        }
+    }
+
+    /// Sets the e-mail transaction from its envelope (addresses with or without angle
+    /// brackets) and subject, unless it names no address.
+    pub fn set_email(
+        &mut self,
+        from: Option<Text<'a>>,
+        to: impl IntoIterator<Item = Text<'a>>,
+        subject: Option<Text<'a>>,
+    ) {
+        let email = Email {
+            from: from.map(crate::text::strip_angle),
+            to: to.into_iter().map(crate::text::strip_angle).collect(),
+            subject,
+        };
+        if email.from.is_some() || !email.to.is_empty() {
+            self.email = Some(email);
+        }
+    }
+
     /// Adds a certificate unless it carries nothing.
     pub fn add_certificate(&mut self, certificate: Certificate<'a>) {
         if !certificate.is_empty() && !self.certificates.contains(&certificate) {

@@ -15,8 +15,8 @@ use serde::de::{Deserializer, Error, Visitor};
 
 use crate::error::DecodeError;
 use crate::eve::{http_url, transport};
-use crate::observation::{Certificate, Email, File, Network, Observation};
-use crate::text::{Str, address, cow, plain_hex, strip_angle};
+use crate::observation::{Certificate, File, Network, Observation};
+use crate::text::{Str, address, cow, plain_hex};
 use crate::time;
 
 #[derive(Deserialize)]
@@ -288,27 +288,21 @@ pub(crate) fn decode(line: &[u8]) -> Result<Observation<'_>, DecodeError> {
                 name: cow(record.filename),
                 size: record.total_bytes.or(record.seen_bytes),
             };
-            if file != File::default() {
-                obs.files.push(file);
-            }
+            obs.add_file(file);
         }
         Log::Smtp => {
             if let Some(Str(helo)) = record.helo {
                 obs.add_domain(helo);
             }
-            let email = Email {
-                from: cow(record.mailfrom).map(strip_angle),
-                to: record
+            obs.set_email(
+                cow(record.mailfrom),
+                record
                     .rcptto
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|s| strip_angle(s.into_cow()))
-                    .collect(),
-                subject: cow(record.subject),
-            };
-            if email.from.is_some() || !email.to.is_empty() {
-                obs.email = Some(email);
-            }
+                    .map(Str::into_cow),
+                cow(record.subject),
+            );
         }
         Log::Conn | Log::Notice | Log::Other => {}
     }
