@@ -9,17 +9,11 @@ use anyhow::{Context, Result, bail};
 use phalanx_store::{Grant, NewApiKey, NewPrincipal};
 
 use crate::cli::{KeyCommand, NodeArgs, PrincipalCommand};
-use crate::config::{NodeConfig, Overrides};
+use crate::config::NodeConfig;
 use crate::node::Node;
 
 fn open_node(args: &NodeArgs) -> Result<Node> {
-    let config = NodeConfig::load(
-        args.config.as_deref(),
-        &Overrides {
-            data_dir: args.data.clone(),
-            listen: None,
-        },
-    )?;
+    let config = NodeConfig::for_command(args)?;
     Node::open(&config)
 }
 

@@ -147,6 +147,18 @@ impl NodeConfig {
         Ok(config)
     }
 
+    /// The configuration a command acting on a node's data folder uses: its `--config`
+    /// file and `--data` folder, nothing to listen on.
+    pub fn for_command(args: &crate::cli::NodeArgs) -> Result<NodeConfig> {
+        NodeConfig::load(
+            args.config.as_deref(),
+            &Overrides {
+                data_dir: args.data.clone(),
+                listen: None,
+            },
+        )
+    }
+
     fn empty() -> NodeConfig {
         NodeConfig {
             node: NodeSection::default(),

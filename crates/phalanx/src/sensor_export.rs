@@ -10,7 +10,7 @@ use phalanx_store::{Query, VersionSelect};
 use serde_json::Value;
 
 use crate::cli::{ExportFormat, NodeArgs};
-use crate::config::{NodeConfig, Overrides};
+use crate::config::NodeConfig;
 use crate::node::Node;
 
 /// Skipped indicators listed one by one on stderr before the rest is only counted.
@@ -103,13 +103,7 @@ fn read_file(path: &Path) -> Result<Vec<Value>> {
 
 /// The latest version of every indicator in the store (or in one collection).
 fn read_store(args: &NodeArgs, collection: Option<&str>) -> Result<Vec<Value>> {
-    let config = NodeConfig::load(
-        args.config.as_deref(),
-        &Overrides {
-            data_dir: args.data.clone(),
-            listen: None,
-        },
-    )?;
+    let config = NodeConfig::for_command(args)?;
     let db = config.database_path();
     if !db.exists() {
         bail!(

@@ -13,7 +13,7 @@ use phalanx_taxii::storage::{self, Stored};
 use serde_json::Value;
 
 use crate::cli::NodeArgs;
-use crate::config::{NodeConfig, Overrides};
+use crate::config::NodeConfig;
 use crate::node::Node;
 
 /// Objects stored per transaction by `import` (the same order of size as a TAXII envelope).
@@ -41,13 +41,7 @@ fn progress(len: u64, what: &str) -> ProgressBar {
 }
 
 fn open_node(args: &NodeArgs) -> Result<Node> {
-    let config = NodeConfig::load(
-        args.config.as_deref(),
-        &Overrides {
-            data_dir: args.data.clone(),
-            listen: None,
-        },
-    )?;
+    let config = NodeConfig::for_command(args)?;
     Node::open(&config)
 }
 
