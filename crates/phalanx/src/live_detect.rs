@@ -23,7 +23,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -195,30 +195,33 @@ fn alert_key(source: &Value, indicator: &str) -> String {
 /// How much of the alerts file is read back at start.
 const TAIL_BYTES: u64 = 16 << 20;
 
-fn read_tail_keys(path: &Path) -> Result<HashSet<String>> {
-    let mut keys = HashSet::new();
+/// The keys of the alerts in the last [`TAIL_BYTES`] of the alerts file, and whether the
+/// file ends in the middle of a line (a crash while writing).
+fn read_tail(path: &Path) -> Result<(HashSet<String>, bool)> {
     let mut file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(keys),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((HashSet::new(), false)),
         Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
     };
     let len = file.metadata()?.len();
     let start = len.saturating_sub(TAIL_BYTES);
     file.seek(SeekFrom::Start(start))?;
-    let mut reader = BufReader::new(file);
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let partial = tail.last().is_some_and(|b| *b != b'\n');
+    let mut lines = tail.split(|b| *b == b'\n');
     if start > 0 {
-        let mut partial = Vec::new();
-        reader.read_until(b'\n', &mut partial)?;
+        lines.next(); // begins inside a line
     }
-    for line in reader.lines() {
-        let Ok(line) = line else { break };
-        if let Ok(alert) = serde_json::from_str::<Value>(&line)
-            && let Some(indicator) = alert["indicator_id"].as_str()
-        {
-            keys.insert(alert_key(&alert["source"], indicator));
-        }
-    }
-    Ok(keys)
+    let keys = lines
+        .filter_map(|line| serde_json::from_slice::<Value>(line).ok())
+        .filter_map(|alert| {
+            let indicator = alert["indicator_id"].as_str()?;
+            Some(alert_key(&alert["source"], indicator))
+        })
+        .collect();
+    Ok((keys, partial))
 }
 
 impl AlertSink {
@@ -228,23 +231,15 @@ impl AlertSink {
     ) -> Result<Self> {
         let (file, seen) = match path {
             Some(path) => {
-                let seen = read_tail_keys(path)?;
-                // A crash can leave a partial last line; start on a fresh one.
+                let (seen, partial) = read_tail(path)?;
                 let mut file = OpenOptions::new()
                     .create(true)
                     .append(true)
-                    .read(true)
                     .open(path)
                     .with_context(|| format!("cannot open the alerts file {}", path.display()))?;
-                let len = file.metadata()?.len();
-                if len > 0 {
-                    let mut last = [0u8; 1];
-                    let mut reader = File::open(path)?;
-                    reader.seek(SeekFrom::Start(len - 1))?;
-                    reader.read_exact(&mut last)?;
-                    if last[0] != b'\n' {
-                        file.write_all(b"\n")?;
-                    }
+                if partial {
+                    // A crash left a partial last line; start on a fresh one.
+                    file.write_all(b"\n")?;
                 }
                 (Some(file), seen)
             }
@@ -387,6 +382,8 @@ impl Worker {
         let now = now_nanos();
         let mut matched: Vec<(String, i64)> = Vec::new();
         let mut alerts: Vec<Value> = Vec::new();
+        // Decoded records and their event times, for the archive.
+        let archiving = self.archive.is_some();
         let mut decoded: Vec<(usize, i64)> = Vec::new();
         for (index, record) in batch.records.iter().enumerate() {
             // Built only for records that match: most never do.
@@ -406,13 +403,12 @@ impl Worker {
                     false,
                 ));
             });
-            if let Ok((_, time)) = result {
-                decoded.push((index, time));
-            }
-            if let Err(error) = result {
-                batch
+            match result {
+                Ok((_, time)) if archiving => decoded.push((index, time)),
+                Ok(_) => {}
+                Err(error) => batch
                     .stats
-                    .note_malformed(position_json(&record.origin), &error);
+                    .note_malformed(position_json(&record.origin), &error),
             }
         }
         let after = engine.stats();
