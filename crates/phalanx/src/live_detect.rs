@@ -107,6 +107,9 @@ fn default_queue() -> usize {
     64
 }
 
+/// The active indicators by id, shared between the feed and the retro-hunt endpoint.
+pub type ActiveSet = Arc<Mutex<HashMap<String, Arc<ActiveIndicator>>>>;
+
 /// One change of the active indicator set, as every worker applies it.
 #[derive(Debug, Clone)]
 enum Update {
@@ -121,6 +124,8 @@ pub struct LiveDetection {
     pub sources: SourceSet,
     /// Retro-hunts over the archive, when one is configured.
     pub hunts: Option<crate::retro_hunt::RetroHunts>,
+    /// The active indicators as the workers know them (the feed keeps it current).
+    pub active: ActiveSet,
     workers: Vec<std::thread::JoinHandle<()>>,
     final_flush: Option<FinalFlush>,
 }
@@ -485,21 +490,32 @@ fn indicator_ids(store: &dyn Store) -> phalanx_store::Result<HashSet<String>> {
     Ok(ids)
 }
 
-/// The latest active version of every indicator in the store, by id.
-pub(crate) fn active_indicators(store: &dyn Store) -> HashMap<String, Arc<ActiveIndicator>> {
-    let mut active: HashMap<String, Arc<ActiveIndicator>> = HashMap::new();
-    let mut cursors = Vec::new();
-    for update in poll_indicators(store, &mut cursors) {
-        match update {
-            Update::Activate(indicator) => {
-                active.insert(indicator.id.clone(), indicator);
-            }
-            Update::Revoke(id) => {
-                active.remove(&id);
+/// Applies one update to the active set as the engines apply it (a newer `modified`
+/// replaces); true when it activates a new indicator or a new pattern (what a retro-hunt
+/// should look for).
+fn apply_to_set(set: &mut HashMap<String, Arc<ActiveIndicator>>, update: &Update) -> bool {
+    match update {
+        Update::Activate(indicator) => {
+            let modified = |i: &ActiveIndicator| {
+                phalanx_stix::Timestamp::parse(&i.modified)
+                    .ok()
+                    .map(|t| t.unix_nanos())
+            };
+            match set.get(&indicator.id) {
+                // An older version arriving late changes nothing (the engines ignore it too).
+                Some(old) if modified(old) > modified(indicator) => false,
+                old => {
+                    let fresh = old.is_none_or(|old| old.pattern != indicator.pattern);
+                    set.insert(indicator.id.clone(), Arc::clone(indicator));
+                    fresh
+                }
             }
         }
+        Update::Revoke(id) => {
+            set.remove(id);
+            false
+        }
     }
-    active
 }
 
 /// Reads every indicator version added since `cursor` (per collection) and returns the
@@ -749,12 +765,13 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
     let resync = Duration::from_secs(config.resync_seconds.max(1));
     let store = Arc::clone(&context.store);
     let feed_hunts = hunts.clone();
-    let mut known: HashMap<String, String> = HashMap::new();
-    for update in &initial {
-        if let Update::Activate(indicator) = update {
-            known.insert(indicator.id.clone(), indicator.pattern.clone());
+    let active: ActiveSet = Arc::new(Mutex::new(HashMap::new()));
+    if let Ok(mut set) = active.lock() {
+        for update in &initial {
+            apply_to_set(&mut set, update);
         }
     }
+    let feed_active = Arc::clone(&active);
     tokio::spawn(async move {
         let mut cursors = cursors;
         let mut every = tokio::time::interval(refresh);
@@ -777,24 +794,31 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
                 if let Ok(Ok(present)) =
                     tokio::task::spawn_blocking(move || indicator_ids(store.as_ref())).await
                 {
-                    for id in known.keys().filter(|id| !present.contains(*id)) {
+                    let gone: Vec<String> = feed_active
+                        .lock()
+                        .map(|set| {
+                            set.keys()
+                                .filter(|id| !present.contains(*id))
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    for id in gone {
                         tracing::info!(indicator = %id, "indicator deleted from the store; no longer matched");
-                        updates.push(Update::Revoke(id.clone()));
+                        updates.push(Update::Revoke(id));
+                    }
+                }
+            }
+            if let Ok(mut set) = feed_active.lock() {
+                for update in &updates {
+                    if apply_to_set(&mut set, update)
+                        && let Update::Activate(indicator) = update
+                    {
+                        fresh.push(Arc::clone(indicator));
                     }
                 }
             }
             for update in updates {
-                match &update {
-                    Update::Activate(indicator) => {
-                        if known.get(&indicator.id) != Some(&indicator.pattern) {
-                            known.insert(indicator.id.clone(), indicator.pattern.clone());
-                            fresh.push(Arc::clone(indicator));
-                        }
-                    }
-                    Update::Revoke(id) => {
-                        known.remove(id);
-                    }
-                }
                 feeds.retain(|feed| feed.send(update.clone()).is_ok());
             }
             if let Some(hunts) = &feed_hunts
@@ -839,6 +863,7 @@ pub async fn start(config: &DetectConfig, context: LiveContext) -> Result<LiveDe
     Ok(LiveDetection {
         sources,
         hunts,
+        active,
         workers,
         final_flush: Some((final_sightings, final_store, final_collection)),
     })

@@ -63,10 +63,13 @@ async fn serve(config: NodeConfig) -> Result<()> {
     if let Some(router) = detection.as_ref().and_then(|d| d.sources.http_router()) {
         app = app.nest("/ingest", router);
     }
-    if let Some(hunts) = detection.as_ref().and_then(|d| d.hunts.clone()) {
+    if let Some(detection) = &detection
+        && let Some(hunts) = detection.hunts.clone()
+    {
         app = app.merge(hunt_routes(HuntState {
             taxii: AppState::new(node.taxii.clone(), node.store.clone()),
             hunts,
+            active: detection.active.clone(),
         }));
     }
 
@@ -162,6 +165,7 @@ async fn start_detection(
 struct HuntState {
     taxii: AppState,
     hunts: crate::retro_hunt::RetroHunts,
+    active: crate::live_detect::ActiveSet,
 }
 
 /// `POST /detect/retro-hunts` and `GET /detect/retro-hunts/{id}`, for administrators.
@@ -240,15 +244,10 @@ async fn start_hunt(
         Ok(t) => t,
         Err(message) => return bad_request(message),
     };
-    let store = state.taxii.store().clone();
-    let active = match tokio::task::spawn_blocking(move || {
-        crate::live_detect::active_indicators(store.as_ref())
-    })
-    .await
-    {
-        Ok(active) => active,
-        Err(e) => {
-            return ApiError::internal(format!("cannot read the indicators: {e}")).into_response();
+    let active = match state.active.lock() {
+        Ok(set) => set.clone(),
+        Err(_) => {
+            return ApiError::internal("the active indicator set is unavailable").into_response();
         }
     };
     let indicators: Vec<_> = match &body.indicators {
