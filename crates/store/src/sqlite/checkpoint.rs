@@ -3,16 +3,13 @@
 //! By default SQLite checkpoints inside the commit that pushes the WAL past 1000 pages, so the
 //! request that happens to cross the line waits for pages to be copied back into the database
 //! file and synced — a cost that grows with the store, since index pages touched by random ids
-//! are scattered. Here each write only *signals* this thread, which then runs
-//! `PRAGMA wal_checkpoint(PASSIVE)` on a connection of its own, at most once per
-//! [`MIN_INTERVAL`]. The committing request has already been answered by then, and because the
-//! checkpoint does not take the writer's mutex, the next write transaction proceeds while pages
-//! are copied back (a passive checkpoint never blocks writers; it copies the frames committed
-//! before it started). Measured with `phalanx bench taxii` at 100k objects on two cores, this
-//! raised ingest from about 15,000 to about 18,500 objects/s over checkpointing on the writer
-//! connection. When the checkpoint catches up with the last commit, the next write restarts
-//! the WAL from its beginning; `journal_size_limit` then keeps the file itself small. If the
-//! thread cannot open its connection, it falls back to checkpointing on the writer connection.
+//! are scattered. Here each write only *signals* this thread, which then takes the writer
+//! connection (the same mutex writers use) and runs `PRAGMA wal_checkpoint(PASSIVE)` on it,
+//! at most once per [`MIN_INTERVAL`]. The committing request has already been answered by then,
+//! and on a machine with more than one core the next request's parsing and validation overlap
+//! with the checkpoint. Because the checkpoint runs on the writer connection between write
+//! transactions, it normally completes and the next write restarts the WAL from its beginning;
+//! `journal_size_limit` then keeps the file itself small.
 //!
 //! Durability is unaffected: a commit is acknowledged once the WAL is synced
 //! (`synchronous=FULL`), checkpointed or not. If this thread cannot run, SQLite's own
@@ -48,12 +45,12 @@ pub(super) struct Checkpointer {
 
 impl Checkpointer {
     /// Starts the thread; it holds only a weak reference to the writer.
-    pub(super) fn start(writer: Weak<Mutex<Connection>>, path: std::path::PathBuf) -> Checkpointer {
+    pub(super) fn start(writer: Weak<Mutex<Connection>>) -> Checkpointer {
         let signal = Arc::new(Signal::default());
         let for_thread = signal.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || run(&writer, &path, &for_thread))
+            .spawn(move || run(&writer, &for_thread))
             .map_err(|e| tracing::warn!(error = %e, "cannot start the WAL checkpoint thread; SQLite's auto-checkpoint remains"))
             .ok();
         Checkpointer { signal, thread }
@@ -71,13 +68,8 @@ impl Checkpointer {
     }
 }
 
-fn run(writer: &Weak<Mutex<Connection>>, path: &std::path::Path, signal: &Signal) {
+fn run(writer: &Weak<Mutex<Connection>>, signal: &Signal) {
     let mut last = Instant::now() - MIN_INTERVAL;
-    let own = Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .ok();
     loop {
         {
             let mut dirty = signal.dirty.lock().unwrap_or_else(PoisonError::into_inner);
@@ -99,20 +91,11 @@ fn run(writer: &Weak<Mutex<Connection>>, path: &std::path::Path, signal: &Signal
         let Some(writer) = writer.upgrade() else {
             return;
         };
-        match &own {
-            Some(conn) => {
-                drop(writer);
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::debug!(error = %e, "passive WAL checkpoint did not run");
-                }
-            }
-            None => {
-                let conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::debug!(error = %e, "passive WAL checkpoint did not run");
-                }
-            }
+        let conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::debug!(error = %e, "passive WAL checkpoint did not run");
         }
+        drop(conn);
         last = Instant::now();
     }
 }

@@ -105,7 +105,7 @@ impl SqliteStore {
         let writer = Arc::new(Mutex::new(writer));
         Ok(SqliteStore {
             readers: ReaderPool::new(path.clone(), MAX_IDLE_READERS),
-            checkpointer: checkpoint::Checkpointer::start(Arc::downgrade(&writer), path.clone()),
+            checkpointer: checkpoint::Checkpointer::start(Arc::downgrade(&writer)),
             path,
             writer,
             clock,
